@@ -1,10 +1,6 @@
-import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import * as secp from '@noble/secp256k1';
+import { secp256k1 } from '@shoal/crypto';
 import { crypto as bcrypto, script as bscript, opcodes, payments, Transaction } from 'bitcoinjs-lib';
-
-secp.hashes.sha256 = sha256;
-secp.hashes.hmacSha256 = (key, message) => hmac(sha256, key, message);
 
 export interface Key {
   readonly priv: Uint8Array;
@@ -16,7 +12,7 @@ export function key(seed: number): Key {
   const priv = new Uint8Array(32);
   priv[31] = seed;
   priv[0] = 0x11;
-  return { priv, pub: secp.getPublicKey(priv, true) };
+  return { priv, pub: new Uint8Array(secp256k1.publicKeyCreate(priv)) };
 }
 
 /** BIP143 signature of input `index`, DER + sighash byte, as it goes in a witness. */
@@ -29,7 +25,7 @@ export function signWitness(
   hashType: number = Transaction.SIGHASH_ALL,
 ): Uint8Array {
   const digest = tx.hashForWitnessV0(index, scriptCode, value, hashType);
-  const sig = secp.sign(digest, k.priv, { prehash: false });
+  const sig = secp256k1.sign(digest, k.priv);
   return bscript.signature.encode(sig, hashType);
 }
 

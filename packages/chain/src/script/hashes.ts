@@ -1,6 +1,6 @@
 import { ripemd160 as nobleRipemd160 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import * as secp from '@noble/secp256k1';
+import { secp256k1 } from '@shoal/crypto';
 
 export function sha256(data: Uint8Array): Uint8Array {
   return nobleSha256(data);
@@ -19,14 +19,11 @@ export function hash256(data: Uint8Array): Uint8Array {
 }
 
 /**
- * ECDSA verify of a 64-byte compact signature over a 32-byte digest (no prehash), low-S only.
- * Kept behind this one function so the native fast path of `@shoal/crypto` can replace it.
+ * ECDSA verify of a 64-byte compact signature over a 32-byte digest, low-S only, through
+ * `@shoal/crypto` (native libsecp256k1 when available). A key that does not parse is Script's
+ * "does not verify", not an error.
  */
 export function verifyDigest(signature64: Uint8Array, digest32: Uint8Array, publicKey: Uint8Array): boolean {
-  try {
-    return secp.verify(signature64, digest32, publicKey, { prehash: false, lowS: true });
-  } catch {
-    // noble throws on a malformed key or signature; Script treats both as "does not verify".
-    return false;
-  }
+  if (!secp256k1.isPublicKey(publicKey)) return false;
+  return secp256k1.verify(signature64, digest32, publicKey);
 }
