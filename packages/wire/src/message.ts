@@ -1,0 +1,123 @@
+import { WireError } from './errors.js';
+import {
+  errorCodec,
+  initCodec,
+  peerStorageCodec,
+  peerStorageRetrievalCodec,
+  pingCodec,
+  pongCodec,
+  warningCodec,
+} from './messages/bolt1.js';
+import type { MessageCodec } from './messages/codec.js';
+import { Reader } from './primitives/reader.js';
+import { Writer } from './primitives/writer.js';
+
+/** Every message codec this package knows, one per BOLT message type. */
+export const CODECS = [
+  warningCodec,
+  peerStorageCodec,
+  peerStorageRetrievalCodec,
+  initCodec,
+  errorCodec,
+  pingCodec,
+  pongCodec,
+] as const;
+
+type CodecMessage<C> = C extends MessageCodec<infer M> ? M : never;
+
+/** A decoded known message: a discriminated union on `type` (the spec's message name). */
+export type KnownMessage = CodecMessage<(typeof CODECS)[number]>;
+
+/** Name of a known message type. */
+export type MessageName = KnownMessage['type'];
+
+/** A message of a type this package does not know (BOLT 1: odd = ignore, even = close the connection). */
+export interface UnknownMessage {
+  type: number;
+  unknown: true;
+  payload: Uint8Array;
+}
+
+/** What {@link decodeMessage} returns. */
+export type Message = KnownMessage | UnknownMessage;
+
+/** BOLT message type numbers by name. */
+export const MESSAGE_TYPES = Object.fromEntries(CODECS.map((c) => [c.name, c.id])) as Record<
+  MessageName,
+  number
+>;
+
+const BY_ID = new Map<number, MessageCodec<KnownMessage>>();
+const BY_NAME = new Map<string, MessageCodec<KnownMessage>>();
+for (const c of CODECS as readonly MessageCodec<KnownMessage>[]) {
+  BY_ID.set(c.id, c);
+  BY_NAME.set(c.name, c);
+}
+
+/** BOLT 1: the transport limits a message (type included) to 65535 bytes. */
+export const MAX_MESSAGE_SIZE = 65535;
+
+/** Whether a message is of an unknown type. */
+export function isUnknownMessage(m: Message): m is UnknownMessage {
+  return typeof m.type === 'number';
+}
+
+/**
+ * BOLT 1 "Lightning Message Format": a receiver MUST ignore an unknown odd type and MUST close
+ * the connection on an unknown even type.
+ */
+export function unknownMessageAction(type: number): 'ignore' | 'close' {
+  return type % 2 === 1 ? 'ignore' : 'close';
+}
+
+/** The BOLT type number of a message. */
+export function messageTypeId(m: Message): number {
+  return isUnknownMessage(m) ? m.type : BY_NAME.get(m.type)!.id;
+}
+
+/** BOLT 1: 2-byte big-endian type, then the payload (with its extension TLV stream). */
+export function encodeMessage(m: Message): Uint8Array {
+  const w = new Writer(256);
+  if (isUnknownMessage(m)) {
+    w.u16(m.type, 'type').bytes(m.payload);
+  } else {
+    const codec = BY_NAME.get(m.type)!;
+    w.u16(codec.id, 'type');
+    codec.encode(w, m);
+  }
+  if (w.length > MAX_MESSAGE_SIZE) {
+    throw new WireError('WIRE_BAD_MESSAGE', `message of ${w.length} bytes exceeds ${MAX_MESSAGE_SIZE}`, {
+      length: w.length,
+    });
+  }
+  return w.finish();
+}
+
+/**
+ * BOLT 1: decodes a message (type + payload). Unknown types are returned as {@link UnknownMessage};
+ * malformed known messages raise {@link WireError}, and nothing else.
+ */
+export function decodeMessage(bytes: Uint8Array): Message {
+  if (bytes.length < 2) {
+    throw new WireError('WIRE_BAD_MESSAGE', `message of ${bytes.length} bytes has no type`, {
+      length: bytes.length,
+    });
+  }
+  if (bytes.length > MAX_MESSAGE_SIZE) {
+    throw new WireError('WIRE_BAD_MESSAGE', `message of ${bytes.length} bytes exceeds ${MAX_MESSAGE_SIZE}`, {
+      length: bytes.length,
+    });
+  }
+  const r = new Reader(bytes);
+  const type = r.u16('type');
+  const codec = BY_ID.get(type);
+  if (!codec) return { type, unknown: true, payload: r.rest() };
+  const m = codec.decode(r);
+  r.end(codec.name);
+  return m;
+}
+
+/** Encodes a known message of a given name; a typed shortcut over {@link encodeMessage}. */
+export function encode<M extends KnownMessage>(m: M): Uint8Array {
+  return encodeMessage(m);
+}
