@@ -37,6 +37,30 @@ export {
   type WarningMessage,
 } from './messages/bolt1.js';
 export type { MessageCodec } from './messages/codec.js';
+export {
+  type AnnouncementSignaturesMessage,
+  type ChannelAnnouncementMessage,
+  type ChannelUpdateMessage,
+  channelAnnouncementSignedPortion,
+  channelUpdateSignedPortion,
+  type NodeAnnouncementMessage,
+  nodeAnnouncementSignedPortion,
+} from './messages/gossip.js';
+export {
+  decodeEncodedShortIds,
+  ENCODING_UNCOMPRESSED,
+  type GossipTimestampFilterMessage,
+  type NodePair,
+  QUERY_CHANNEL_RANGE_TLVS,
+  QUERY_OPTION_WANT_CHECKSUMS,
+  QUERY_OPTION_WANT_TIMESTAMPS,
+  QUERY_SHORT_CHANNEL_IDS_TLVS,
+  type QueryChannelRangeMessage,
+  type QueryShortChannelIdsMessage,
+  REPLY_CHANNEL_RANGE_TLVS,
+  type ReplyChannelRangeMessage,
+  type ReplyShortChannelIdsEndMessage,
+} from './messages/gossip-queries.js';
 export { bigsizeLength, decodeBigSize, encodeBigSize } from './primitives/bigsize.js';
 export { Reader } from './primitives/reader.js';
 export {

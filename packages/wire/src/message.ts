@@ -9,6 +9,19 @@ import {
   warningCodec,
 } from './messages/bolt1.js';
 import type { MessageCodec } from './messages/codec.js';
+import {
+  announcementSignaturesCodec,
+  channelAnnouncementCodec,
+  channelUpdateCodec,
+  nodeAnnouncementCodec,
+} from './messages/gossip.js';
+import {
+  gossipTimestampFilterCodec,
+  queryChannelRangeCodec,
+  queryShortChannelIdsCodec,
+  replyChannelRangeCodec,
+  replyShortChannelIdsEndCodec,
+} from './messages/gossip-queries.js';
 import { Reader } from './primitives/reader.js';
 import { Writer } from './primitives/writer.js';
 
@@ -21,6 +34,15 @@ export const CODECS = [
   errorCodec,
   pingCodec,
   pongCodec,
+  channelAnnouncementCodec,
+  nodeAnnouncementCodec,
+  channelUpdateCodec,
+  announcementSignaturesCodec,
+  queryShortChannelIdsCodec,
+  replyShortChannelIdsEndCodec,
+  queryChannelRangeCodec,
+  replyChannelRangeCodec,
+  gossipTimestampFilterCodec,
 ] as const;
 
 type CodecMessage<C> = C extends MessageCodec<infer M> ? M : never;
