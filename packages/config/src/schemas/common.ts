@@ -1,0 +1,132 @@
+import {
+  booleanFormat,
+  durationFormat,
+  enumFormat,
+  hostFormat,
+  hostPortListFormat,
+  portFormat,
+  stringFormat,
+  stringListFormat,
+} from '../formats.js';
+import { type AppSchema, type Rule, setting } from '../schema.js';
+
+/** Bitcoin networks Shoal runs on (Eclair's `chain` names). */
+export const CHAINS = ['mainnet', 'testnet', 'signet', 'regtest'] as const;
+/** Log levels, lowest first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** The cluster's default TCP port (Akka artery's, as in Eclair's cluster mode). */
+export const DEFAULT_CLUSTER_PORT = 25520;
+
+const settings = {
+  datadir: setting(stringFormat({ what: 'directory path', nonEmpty: true }), {
+    doc: 'Data directory: holds shoal.conf, the cluster TLS file and (backend) the database. `~` is expanded.',
+    default: '~/.shoal',
+  }),
+  chain: setting(enumFormat(CHAINS), { doc: 'Bitcoin network (as Eclair `chain`).', default: 'mainnet' }),
+  log: {
+    level: setting(enumFormat(LOG_LEVELS), { doc: 'Lowest level written.', default: 'info' }),
+    format: setting(enumFormat(['json', 'pretty'] as const), {
+      doc: 'json: one JSON object a line (for collectors); pretty: readable single lines.',
+      default: 'json',
+    }),
+  },
+  cluster: {
+    id: setting(stringFormat({ what: 'cluster name ([a-z0-9-])', pattern: /^[a-z0-9][a-z0-9-]{0,62}$/ }), {
+      doc: 'Name of this logical node; members of other clusters are refused and it namespaces etcd keys.',
+      default: 'shoal',
+    }),
+    host: setting(hostFormat(), {
+      doc: "This member's address as the other members reach it (Akka `canonical.hostname`).",
+      default: '127.0.0.1',
+      env: ['LOCAL_IP'],
+    }),
+    port: setting(portFormat({ allowZero: true }), {
+      doc: 'Cluster (mesh) TCP port of this member (Akka `canonical.port`); 0 picks a free port (tests).',
+      default: DEFAULT_CLUSTER_PORT,
+    }),
+    'seed-nodes': setting(hostPortListFormat(), {
+      doc: 'Members to contact to join the cluster (Akka `cluster.seed-nodes`), host:port each.',
+      default: [],
+    }),
+    roles: setting(stringListFormat({ what: 'role name', pattern: /^[a-z][a-z0-9-]*$/ }), {
+      doc: "Extra roles of this member, added to the program's own (backend or frontend).",
+      default: [],
+    }),
+    'failure-detector': {
+      'heartbeat-interval': setting(durationFormat(), {
+        doc: 'How often a member sends a heartbeat on each mesh link.',
+        default: 1000,
+      }),
+      threshold: setting(durationFormat(), {
+        doc: 'Silence after which a member is marked unreachable (Akka `acceptable-heartbeat-pause`).',
+        default: 3000,
+      }),
+    },
+    'down-after': setting(durationFormat(), {
+      doc: 'How long a member may stay unreachable before it is removed from the cluster.',
+      default: 10_000,
+    }),
+    tls: {
+      file: setting(stringFormat({ what: 'file name', nonEmpty: true }), {
+        doc: 'PKCS#12 file (certificate, key and cluster CA) for mutual TLS on the mesh; relative to datadir.',
+        default: 'cluster-tls.p12',
+      }),
+      password: setting(stringFormat(), {
+        doc: 'Password of the TLS file (Eclair: AKKA_TLS_PASSWORD).',
+        default: null,
+        sensitive: true,
+        env: ['CLUSTER_TLS_PASSWORD', 'AKKA_TLS_PASSWORD'],
+      }),
+    },
+    'leader-elector': setting(enumFormat(['none', 'etcd'] as const), {
+      doc: 'Backend leader election: none (a single backend) or etcd (active/standby backends).',
+      default: 'none',
+    }),
+    etcd: {
+      endpoints: setting(stringListFormat({ what: 'http(s) URL', pattern: /^https?:\/\/[^\s/]+/ }), {
+        doc: 'etcd client URLs, used when leader-elector = etcd.',
+        default: [],
+      }),
+    },
+    'etcd-election-prefix': setting(stringFormat({ what: 'etcd key prefix', nonEmpty: true }), {
+      doc: 'etcd key prefix of the leader election; cluster.id is appended.',
+      default: '/shoal/election/',
+    }),
+    'leader-session-ttl': setting(durationFormat(), {
+      doc: "TTL of the leader's etcd lease: how fast a standby takes over after the leader dies (>= 1s).",
+      default: 10_000,
+    }),
+  },
+  metrics: {
+    enabled: setting(booleanFormat(), { doc: 'Serve Prometheus metrics at /metrics.', default: true }),
+  },
+};
+
+const rules: Rule[] = [
+  {
+    doc: 'cluster.etcd.endpoints must not be empty when cluster.leader-elector = etcd.',
+    apply: (c) =>
+      c.get('cluster.leader-elector') === 'etcd' &&
+      (c.get('cluster.etcd.endpoints') as unknown[] | null)?.length === 0
+        ? [
+            {
+              code: 'CONFIG_MISSING',
+              key: 'cluster.etcd.endpoints',
+              reason: 'is required when cluster.leader-elector = etcd',
+            },
+          ]
+        : [],
+  },
+  {
+    doc: 'cluster.leader-session-ttl must be at least 1s (etcd leases count whole seconds).',
+    apply: (c) => {
+      const ttl = c.get('cluster.leader-session-ttl');
+      return typeof ttl === 'number' && ttl < 1000
+        ? [{ code: 'CONFIG_BAD_VALUE', key: 'cluster.leader-session-ttl', reason: 'must be at least 1s' }]
+        : [];
+    },
+  },
+];
+
+/** Keys every Shoal program has. */
+export const commonSchema: AppSchema<typeof settings> = { name: 'common', settings, rules };
