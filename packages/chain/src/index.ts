@@ -1,3 +1,10 @@
+export { bytesEqual, fromHex, hashFromDisplay, hashToDisplay, toHex } from './bytes.js';
+export {
+  COINBASE_MATURITY,
+  CORE_CHAIN_NAME,
+  FEERATE_PER_KW_FLOOR,
+  GENESIS_HASH_DISPLAY,
+} from './constants.js';
 export {
   ChainError,
   type ChainErrorCode,
@@ -5,6 +12,7 @@ export {
   type ChainErrorMeta,
   type ScriptFailure,
 } from './errors.js';
+export { ANYONE_CAN_SPEND_SCRIPT, RegtestChain, type RegtestChainOptions } from './regtest/regtest-chain.js';
 export { evalScript, type ScriptChecker, type SigVersion } from './script/interpreter.js';
 export {
   type SpentOutput,
@@ -12,3 +20,5 @@ export {
   verifyInput,
   verifyTransactionScripts,
 } from './script/verify.js';
+export type * from './types.js';
+export { ChainWatcher, type ChainWatcherOptions, type WatcherSource } from './watcher.js';
