@@ -36,6 +36,24 @@ export {
   pongLengthFor,
   type WarningMessage,
 } from './messages/bolt1.js';
+export {
+  CLOSING_SIGNED_TLVS,
+  CLOSING_TLVS,
+  type ClosingCompleteMessage,
+  type ClosingSigMessage,
+  type ClosingSignedMessage,
+  type FeeRange,
+  type ShutdownMessage,
+} from './messages/channel-close.js';
+export {
+  type AcceptChannelMessage,
+  CHANNEL_READY_TLVS,
+  type ChannelReadyMessage,
+  type FundingCreatedMessage,
+  type FundingSignedMessage,
+  OPEN_CHANNEL_TLVS,
+  type OpenChannelMessage,
+} from './messages/channel-open.js';
 export type { MessageCodec } from './messages/codec.js';
 export {
   type AnnouncementSignaturesMessage,
@@ -61,6 +79,30 @@ export {
   type ReplyChannelRangeMessage,
   type ReplyShortChannelIdsEndMessage,
 } from './messages/gossip-queries.js';
+export {
+  ATTRIBUTION_HMACS_SIZE,
+  ATTRIBUTION_HOLD_TIMES,
+  ATTRIBUTION_TLVS,
+  type AttributionData,
+  COMMITMENT_SIGNED_TLVS,
+  type CommitmentSignedMessage,
+  ONION_PACKET_SIZE,
+  type RevokeAndAckMessage,
+  START_BATCH_TLVS,
+  type StartBatchMessage,
+  UPDATE_ADD_HTLC_TLVS,
+  type UpdateAddHtlcMessage,
+  type UpdateFailHtlcMessage,
+  type UpdateFailMalformedHtlcMessage,
+  type UpdateFeeMessage,
+  type UpdateFulfillHtlcMessage,
+} from './messages/htlc.js';
+export {
+  CHANNEL_REESTABLISH_TLVS,
+  type ChannelReestablishMessage,
+  type FundingRetransmit,
+  type StfuMessage,
+} from './messages/reestablish.js';
 export { bigsizeLength, decodeBigSize, encodeBigSize } from './primitives/bigsize.js';
 export { Reader } from './primitives/reader.js';
 export {

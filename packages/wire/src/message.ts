@@ -8,6 +8,19 @@ import {
   pongCodec,
   warningCodec,
 } from './messages/bolt1.js';
+import {
+  closingCompleteCodec,
+  closingSigCodec,
+  closingSignedCodec,
+  shutdownCodec,
+} from './messages/channel-close.js';
+import {
+  acceptChannelCodec,
+  channelReadyCodec,
+  fundingCreatedCodec,
+  fundingSignedCodec,
+  openChannelCodec,
+} from './messages/channel-open.js';
 import type { MessageCodec } from './messages/codec.js';
 import {
   announcementSignaturesCodec,
@@ -22,6 +35,17 @@ import {
   replyChannelRangeCodec,
   replyShortChannelIdsEndCodec,
 } from './messages/gossip-queries.js';
+import {
+  commitmentSignedCodec,
+  revokeAndAckCodec,
+  startBatchCodec,
+  updateAddHtlcCodec,
+  updateFailHtlcCodec,
+  updateFailMalformedHtlcCodec,
+  updateFeeCodec,
+  updateFulfillHtlcCodec,
+} from './messages/htlc.js';
+import { channelReestablishCodec, stfuCodec } from './messages/reestablish.js';
 import { Reader } from './primitives/reader.js';
 import { Writer } from './primitives/writer.js';
 
@@ -34,6 +58,25 @@ export const CODECS = [
   errorCodec,
   pingCodec,
   pongCodec,
+  stfuCodec,
+  openChannelCodec,
+  acceptChannelCodec,
+  fundingCreatedCodec,
+  fundingSignedCodec,
+  channelReadyCodec,
+  shutdownCodec,
+  closingSignedCodec,
+  closingCompleteCodec,
+  closingSigCodec,
+  startBatchCodec,
+  updateAddHtlcCodec,
+  updateFulfillHtlcCodec,
+  updateFailHtlcCodec,
+  commitmentSignedCodec,
+  revokeAndAckCodec,
+  updateFeeCodec,
+  updateFailMalformedHtlcCodec,
+  channelReestablishCodec,
   channelAnnouncementCodec,
   nodeAnnouncementCodec,
   channelUpdateCodec,

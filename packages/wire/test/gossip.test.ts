@@ -115,6 +115,9 @@ describe('BOLT 7 extended-queries.json vectors', { timeout: 10_000 }, () => {
     const qscid = `0105${'00'.repeat(32)}0009 02 0000000000000001`.replace(/ /g, '');
     throwsWire(() => decodeMessage(hex(qscid)), 'WIRE_UNKNOWN_ENCODING');
   });
+  it('rejects encoded_short_ids without its encoding byte', () => {
+    throwsWire(() => decodeMessage(hex(`0105${'00'.repeat(32)}0000`)), 'WIRE_TRUNCATED');
+  });
   it('rejects encoded_short_ids that are not whole ids', () => {
     throwsWire(() => decodeMessage(hex(`0105${'00'.repeat(32)}0004 00 000000`)), 'WIRE_BAD_ARRAY');
   });

@@ -41,11 +41,11 @@ function readArray<T>(r: Reader, size: number, what: string, read: (r: Reader) =
 }
 
 /**
- * BOLT 7 `encoded_short_ids`: encoding byte 0 then 8-byte ids. An empty field (no encoding byte)
- * is read as an empty list. Order is not checked here (the gossip layer judges it).
+ * BOLT 7 `encoded_short_ids`: encoding byte 0 then 8-byte ids. The encoding byte is mandatory
+ * ("MUST set the first byte ... to the encoding type"), so an empty field is `WIRE_TRUNCATED`.
+ * Order is not checked here (the gossip layer judges it).
  */
 export function decodeEncodedShortIds(bytes: Uint8Array): bigint[] {
-  if (bytes.length === 0) return [];
   const r = new Reader(bytes);
   readEncoding(r, 'encoded_short_ids');
   return readArray(r, 8, 'encoded_short_ids', (x) => x.shortChannelId());
