@@ -56,6 +56,15 @@ export {
 } from './messages/channel-open.js';
 export type { MessageCodec } from './messages/codec.js';
 export {
+  type AcceptChannel2Message,
+  OPENING_TLVS,
+  type OpenChannel2Message,
+  SPLICE_TLVS,
+  type SpliceAckMessage,
+  type SpliceInitMessage,
+  type SpliceLockedMessage,
+} from './messages/dual-fund.js';
+export {
   type AnnouncementSignaturesMessage,
   type ChannelAnnouncementMessage,
   type ChannelUpdateMessage,
@@ -97,6 +106,20 @@ export {
   type UpdateFeeMessage,
   type UpdateFulfillHtlcMessage,
 } from './messages/htlc.js';
+export {
+  RBF_TLVS,
+  TX_ADD_INPUT_TLVS,
+  TX_SIGNATURES_TLVS,
+  type TxAbortMessage,
+  type TxAckRbfMessage,
+  type TxAddInputMessage,
+  type TxAddOutputMessage,
+  type TxCompleteMessage,
+  type TxInitRbfMessage,
+  type TxRemoveInputMessage,
+  type TxRemoveOutputMessage,
+  type TxSignaturesMessage,
+} from './messages/interactive-tx.js';
 export {
   CHANNEL_REESTABLISH_TLVS,
   type ChannelReestablishMessage,

@@ -23,6 +23,13 @@ import {
 } from './messages/channel-open.js';
 import type { MessageCodec } from './messages/codec.js';
 import {
+  acceptChannel2Codec,
+  openChannel2Codec,
+  spliceAckCodec,
+  spliceInitCodec,
+  spliceLockedCodec,
+} from './messages/dual-fund.js';
+import {
   announcementSignaturesCodec,
   channelAnnouncementCodec,
   channelUpdateCodec,
@@ -45,6 +52,17 @@ import {
   updateFeeCodec,
   updateFulfillHtlcCodec,
 } from './messages/htlc.js';
+import {
+  txAbortCodec,
+  txAckRbfCodec,
+  txAddInputCodec,
+  txAddOutputCodec,
+  txCompleteCodec,
+  txInitRbfCodec,
+  txRemoveInputCodec,
+  txRemoveOutputCodec,
+  txSignaturesCodec,
+} from './messages/interactive-tx.js';
 import { channelReestablishCodec, stfuCodec } from './messages/reestablish.js';
 import { Reader } from './primitives/reader.js';
 import { Writer } from './primitives/writer.js';
@@ -66,6 +84,20 @@ export const CODECS = [
   channelReadyCodec,
   shutdownCodec,
   closingSignedCodec,
+  openChannel2Codec,
+  acceptChannel2Codec,
+  txAddInputCodec,
+  txAddOutputCodec,
+  txRemoveInputCodec,
+  txRemoveOutputCodec,
+  txCompleteCodec,
+  txSignaturesCodec,
+  txInitRbfCodec,
+  txAckRbfCodec,
+  txAbortCodec,
+  spliceLockedCodec,
+  spliceInitCodec,
+  spliceAckCodec,
   closingCompleteCodec,
   closingSigCodec,
   startBatchCodec,

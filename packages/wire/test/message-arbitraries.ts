@@ -38,6 +38,14 @@ const attribution = tlvs(
   },
   [1n],
 );
+const s64 = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
+const flag = fc.constant(true as const);
+const openingTlvs = tlvs(
+  { upfrontShutdownScript: varBytes(34), channelType: varBytes(8), requireConfirmedInputs: flag },
+  [0n, 1n, 2n],
+);
+const rbfTlvs = tlvs({ fundingOutputContribution: s64, requireConfirmedInputs: flag }, [0n, 2n]);
+const remove = { channelId: b32, serialId: u64, tlvs: ext };
 const pair = rec({ nodeId1: u32, nodeId2: u32 });
 const funding = rec({ txid: b32, retransmitFlags: u8 });
 const simpleClose = {
@@ -172,6 +180,85 @@ export const MESSAGE_ARBITRARIES: { [K in MessageName]: ArbFor<K> } = {
     failureCode: u16,
     tlvs: ext,
   }),
+  open_channel2: rec({
+    type: t('open_channel2'),
+    chainHash: b32,
+    temporaryChannelId: b32,
+    fundingFeeratePerkw: u32,
+    commitmentFeeratePerkw: u32,
+    fundingSatoshis: u64,
+    dustLimitSatoshis: u64,
+    maxHtlcValueInFlightMsat: u64,
+    htlcMinimumMsat: u64,
+    toSelfDelay: u16,
+    maxAcceptedHtlcs: u16,
+    locktime: u32,
+    ...keys,
+    secondPerCommitmentPoint: point,
+    channelFlags: u8,
+    tlvs: openingTlvs,
+  }),
+  accept_channel2: rec({
+    type: t('accept_channel2'),
+    temporaryChannelId: b32,
+    fundingSatoshis: u64,
+    dustLimitSatoshis: u64,
+    maxHtlcValueInFlightMsat: u64,
+    htlcMinimumMsat: u64,
+    minimumDepth: u32,
+    toSelfDelay: u16,
+    maxAcceptedHtlcs: u16,
+    ...keys,
+    secondPerCommitmentPoint: point,
+    tlvs: openingTlvs,
+  }),
+  tx_add_input: rec({
+    type: t('tx_add_input'),
+    channelId: b32,
+    serialId: u64,
+    prevtx: varBytes(200),
+    prevtxVout: u32,
+    sequence: u32,
+    tlvs: tlvs({ sharedInputTxid: b32 }, [0n]),
+  }),
+  tx_add_output: rec({
+    type: t('tx_add_output'),
+    channelId: b32,
+    serialId: u64,
+    sats: u64,
+    script: varBytes(34),
+    tlvs: ext,
+  }),
+  tx_remove_input: rec({ type: t('tx_remove_input'), ...remove }),
+  tx_remove_output: rec({ type: t('tx_remove_output'), ...remove }),
+  tx_complete: rec({ type: t('tx_complete'), channelId: b32, tlvs: ext }),
+  tx_signatures: rec({
+    type: t('tx_signatures'),
+    channelId: b32,
+    txid: b32,
+    witnesses: fc.array(varBytes(110), { maxLength: 4 }),
+    tlvs: tlvs({ sharedInputSignature: sig }, [0n]),
+  }),
+  tx_init_rbf: rec({ type: t('tx_init_rbf'), channelId: b32, locktime: u32, feerate: u32, tlvs: rbfTlvs }),
+  tx_ack_rbf: rec({ type: t('tx_ack_rbf'), channelId: b32, tlvs: rbfTlvs }),
+  tx_abort: rec({ type: t('tx_abort'), channelId: b32, data: varBytes(), tlvs: ext }),
+  splice_init: rec({
+    type: t('splice_init'),
+    channelId: b32,
+    fundingContributionSatoshis: s64,
+    fundingFeeratePerkw: u32,
+    locktime: u32,
+    fundingPubkey: point,
+    tlvs: tlvs({ requireConfirmedInputs: flag }, [2n]),
+  }),
+  splice_ack: rec({
+    type: t('splice_ack'),
+    channelId: b32,
+    fundingContributionSatoshis: s64,
+    fundingPubkey: point,
+    tlvs: tlvs({ requireConfirmedInputs: flag }, [2n]),
+  }),
+  splice_locked: rec({ type: t('splice_locked'), channelId: b32, spliceTxid: b32, tlvs: ext }),
   channel_reestablish: rec({
     type: t('channel_reestablish'),
     channelId: b32,

@@ -20,7 +20,7 @@ export const OPEN_CHANNEL_TLVS = {
 };
 
 /** The basepoints and limits shared by `open_channel` and `accept_channel`. */
-interface ChannelKeys {
+export interface ChannelKeys {
   fundingPubkey: Uint8Array;
   revocationBasepoint: Uint8Array;
   paymentBasepoint: Uint8Array;
@@ -29,7 +29,7 @@ interface ChannelKeys {
   firstPerCommitmentPoint: Uint8Array;
 }
 
-function readKeys(r: Reader): ChannelKeys {
+export function readKeys(r: Reader): ChannelKeys {
   return {
     fundingPubkey: r.point('funding_pubkey'),
     revocationBasepoint: r.point('revocation_basepoint'),
@@ -40,7 +40,7 @@ function readKeys(r: Reader): ChannelKeys {
   };
 }
 
-function writeKeys(w: Writer, m: ChannelKeys): void {
+export function writeKeys(w: Writer, m: ChannelKeys): void {
   w.point(m.fundingPubkey, 'funding_pubkey')
     .point(m.revocationBasepoint, 'revocation_basepoint')
     .point(m.paymentBasepoint, 'payment_basepoint')
