@@ -50,7 +50,15 @@ describe('schema composition and convict', { timeout: 10_000 }, () => {
     const schema: AppSchema<typeof settings> = {
       name: 'bad-rule',
       settings,
-      rules: [{ doc: 'sets n out of range', apply: (c) => (c.set('n', 99, 'rule'), []) }],
+      rules: [
+        {
+          doc: 'sets n out of range',
+          apply: (c) => {
+            c.set('n', 99, 'rule');
+            return [];
+          },
+        },
+      ],
     };
     const d = tempDatadir();
     try {
