@@ -1,3 +1,11 @@
+export { BitcoindChain, type BitcoindChainOptions, btcToSat } from './bitcoind/bitcoind-chain.js';
+export {
+  BitcoindRpcClient,
+  mapRpcError,
+  RPC_CODES,
+  type RpcCall,
+  type RpcClientOptions,
+} from './bitcoind/rpc-client.js';
 export { bytesEqual, fromHex, hashFromDisplay, hashToDisplay, toHex } from './bytes.js';
 export {
   COINBASE_MATURITY,
@@ -13,6 +21,7 @@ export {
   type ScriptFailure,
 } from './errors.js';
 export { ANYONE_CAN_SPEND_SCRIPT, RegtestChain, type RegtestChainOptions } from './regtest/regtest-chain.js';
+export { RegtestRpcServer, type RegtestRpcServerOptions } from './rpc-server/server.js';
 export { evalScript, type ScriptChecker, type SigVersion } from './script/interpreter.js';
 export {
   type SpentOutput,

@@ -258,8 +258,11 @@ export class RegtestChain implements ChainSource {
     const { txs, fees } = state.selectForBlock(this.#mempool.transactions());
     const coinbase = buildCoinbase(height, blockSubsidy(height) + fees, script, txs);
     const now = Math.floor(this.#options.now?.() ?? Date.now() / 1000);
-    const time = Math.max(state.medianTimePast(state.tip.height) + 1, now);
-    const block = mineBlock(state.tip.hash, time, [coinbase, ...txs]);
+    let time = Math.max(state.medianTimePast(state.tip.height) + 1, now);
+    let block = mineBlock(state.tip.hash, time, [coinbase, ...txs]);
+    // Re-mining on the parent of an invalidated block can reproduce it exactly; move the clock on.
+    while (state.invalid.has(toHex(block.getHash())))
+      block = mineBlock(state.tip.hash, ++time, [coinbase, ...txs]);
     const raw = block.toBuffer();
     state.connect(block, raw);
     this.#log?.append({ kind: 'block', raw });
