@@ -125,6 +125,7 @@ class Parser {
     this.skip(false);
     const c = this.peek();
     if (c === '+' && this.peek(1) === '=') this.fail("'+=' is not supported");
+    if (full === 'include' && c === '"') this.fail('include is not supported: put the settings in this file');
     if (c === '=' || c === ':') {
       this.next();
       this.skip(false);

@@ -85,6 +85,8 @@ describe('HOCON subset parser', { timeout: 10_000 }, () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: HOCON syntax under test
     ['a = ${HOME}', 'substitutions', 1],
     ['a += 1', "'+=' is not supported", 1],
+    ['a = 1\ninclude "other.conf"', 'include is not supported', 2],
+    ['a = 1\r\nb = [\r\n', 'unterminated array', 3],
     ['a = \n', 'missing value', 1],
     ['\n\na = "x" y', 'expected a newline or a comma', 3],
     ['= 1', 'expected a key', 1],
