@@ -58,7 +58,7 @@ export interface MetricsHandlerOptions {
   path?: string;
   /** Called for other paths; default answers 404. */
   next?: (req: IncomingMessage, res: ServerResponse) => void;
-  /** Told about a failed collection (the scrape gets a 500). */
+  /** Told about a failed collection (the scrape gets a 500); default `process.emitWarning`. */
   onError?: (err: MetricsError) => void;
 }
 
@@ -95,7 +95,7 @@ export function metricsHandler(
           { cause },
         );
         res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics collection failed\n');
-        opts.onError?.(err);
+        (opts.onError ?? ((e: MetricsError) => process.emitWarning(e)))(err);
       },
     );
   };

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { Gauge } from 'prom-client';
 import {
   ALL_METRICS,
   createMetricsRegistry,
@@ -56,6 +57,34 @@ describe('metrics over HTTP on 127.0.0.1', { timeout: 20_000 }, () => {
     const post = await fetch(`${base}/metrics`, { method: 'POST' });
     assert.equal(post.status, 405);
     assert.equal(post.headers.get('allow'), 'GET, HEAD');
+  });
+});
+
+describe('a failing collection', { timeout: 10_000 }, () => {
+  it('answers 500 and reports the error', async () => {
+    const r = createMetricsRegistry({ defaultMetrics: false });
+    new Gauge({
+      name: 'shoal_broken',
+      help: 'throws on collect',
+      registers: [r],
+      collect() {
+        throw new Error('boom');
+      },
+    });
+    const errors: MetricsError[] = [];
+    const server = createServer(metricsHandler(r, { onError: (e) => errors.push(e) }));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+      assert.equal(res.status, 500);
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0]?.code, 'METRICS_COLLECT_FAILED');
+      assert.match(errors[0]?.message ?? '', /boom/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 
