@@ -125,7 +125,11 @@ export function loadConfig<S extends SchemaTree>(schema: AppSchema<S>, opts: Loa
   const raw = new Map<string, RawEntry>();
   for (const [key, s] of settings) raw.set(key, { raw: s.default, source: 'default' });
   for (const layer of [file, envs, flags]) for (const [k, e] of layer?.entries ?? []) raw.set(k, e);
-  if (settings.has('datadir')) raw.set('datadir', { raw: datadir, source: dd?.source ?? 'default' });
+  if (settings.has('datadir'))
+    raw.set('datadir', {
+      raw: datadir,
+      source: dd?.source ?? (opts.datadir !== undefined ? 'option datadir' : 'default'),
+    });
 
   const values = new Map<string, unknown>();
   const sources = new Map<string, string>();

@@ -63,6 +63,9 @@ describe('loadConfig', { timeout: 20_000 }, () => {
     const viaEnv = loadConfig(backendSchema, { env: { SHOAL_DATADIR: a }, argv: [] });
     assert.equal(viaEnv['node-alias'], 'from-a');
     assert.equal(viaEnv.datadir, a);
+    assert.match(describeConfig(viaEnv), /^datadir = ".*" \(env SHOAL_DATADIR\)$/m);
+    const viaOption = loadConfig(backendSchema, { datadir: a, env: {}, argv: [] });
+    assert.match(describeConfig(viaOption), /^datadir = ".*" \(option datadir\)$/m);
     const viaFlag = loadConfig(backendSchema, { env: { SHOAL_DATADIR: a }, argv: [`--datadir=${b}`] });
     assert.equal(viaFlag['node-alias'], 'from-b');
     const e = loadError(() =>
