@@ -27,7 +27,7 @@ describe('BOLT 2 layouts', { timeout: 10_000 }, () => {
       tlvs: { shortChannelId: scidFromString('1x2x3'), unknown: [] },
     };
     const bytes = encodeMessage(m);
-    assert.equal(toHex(bytes), `0024${toHex(CID)}${toHex(POINT)}0108000001000002` + '0003');
+    assert.equal(toHex(bytes), `0024${toHex(CID)}${toHex(POINT)}01080000010000020003`);
     assert.deepEqual(decodeMessage(bytes), m);
     throwsWire(
       () => decodeMessage(hex(`0024${toHex(CID)}${toHex(POINT)}0107${'00'.repeat(7)}`)),
