@@ -91,7 +91,9 @@ export class ChainWatcher {
 
   watchConfirmations(txid: Uint8Array, depth: number, options: WatchOptions = {}): Promise<string> {
     if (!Number.isInteger(depth) || depth < 1) {
-      throw new ChainError('CHAIN_INVALID_ARGUMENT', 'depth must be a positive integer', { depth });
+      return Promise.reject(
+        new ChainError('CHAIN_INVALID_ARGUMENT', 'depth must be a positive integer', { depth }),
+      );
     }
     const id = options.id ?? randomUUID();
     return this.#enqueue(async () => {
