@@ -213,8 +213,3 @@ export function decodeMessage(bytes: Uint8Array): Message {
   r.end(codec.name);
   return m;
 }
-
-/** Encodes a known message of a given name; a typed shortcut over {@link encodeMessage}. */
-export function encode<M extends KnownMessage>(m: M): Uint8Array {
-  return encodeMessage(m);
-}

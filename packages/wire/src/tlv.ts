@@ -80,13 +80,25 @@ export function tlvField<T>(
   return { type, decode, encode };
 }
 
+const INDEX = new WeakMap<TlvSchema, Map<bigint, [string, TlvField<unknown>]>>();
+
+/** Known types of a schema by number, built once per schema. */
+function typeIndex(schema: TlvSchema): Map<bigint, [string, TlvField<unknown>]> {
+  let byType = INDEX.get(schema);
+  if (!byType) {
+    byType = new Map();
+    for (const [name, field] of Object.entries(schema)) byType.set(field.type, [name, field]);
+    INDEX.set(schema, byType);
+  }
+  return byType;
+}
+
 /**
  * BOLT 1 TLV receiving rules: known types are decoded (their length must match exactly),
  * unknown even types fail, unknown odd types are kept in `unknown`.
  */
 export function decodeTlvStream<S extends TlvSchema>(schema: S, r: Reader): TlvStream<S> {
-  const byType = new Map<bigint, [string, TlvField<unknown>]>();
-  for (const [name, field] of Object.entries(schema)) byType.set(field.type, [name, field]);
+  const byType = typeIndex(schema);
   const out: Record<string, unknown> = {};
   const unknown: TlvRecord[] = [];
   for (const rec of readTlvRecords(r)) {

@@ -48,13 +48,11 @@ const CASES: { [K in MessageName]?: fc.Arbitrary<KnownMessage> } = {
     messageFlags: m.messageFlags | 1,
   })),
   // node-lightning parses only IPv4, IPv6, Tor v2 and Tor v3 descriptors (no DNS, no unknown types).
-  node_announcement: fc
-    .tuple(noTlvs(MESSAGE_ARBITRARIES.node_announcement), addresses)
-    .map(([m, a]) => ({
-      ...m,
-      features: minimal(m.features),
-      addresses: a.filter((x) => x.type !== 'unknown' && x.type !== 'dns'),
-    })),
+  node_announcement: fc.tuple(noTlvs(MESSAGE_ARBITRARIES.node_announcement), addresses).map(([m, a]) => ({
+    ...m,
+    features: minimal(m.features),
+    addresses: a.filter((x) => x.type !== 'unknown' && x.type !== 'dns'),
+  })),
   query_short_channel_ids: noTlvs(MESSAGE_ARBITRARIES.query_short_channel_ids),
   query_channel_range: noTlvs(MESSAGE_ARBITRARIES.query_channel_range),
   // node-lightning reads these single bytes as booleans.
