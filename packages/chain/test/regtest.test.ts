@@ -209,6 +209,13 @@ describe('RegtestChain', { timeout: 120_000 }, () => {
     const third = await started({ dataDir });
     assert.equal((await third.getTip()).height, tip.height + 1);
     await third.stop();
+    await third.start();
+    assert.equal((await third.getTip()).height, tip.height + 1, 'restart in place does not replay twice');
+    await third.generate(1);
+    await third.stop();
+    const fourth = await started({ dataDir });
+    assert.equal((await fourth.getTip()).height, tip.height + 2);
+    await fourth.stop();
   });
 
   it('pays coinbases to an anyone-can-spend P2WSH(OP_TRUE) by default', async () => {

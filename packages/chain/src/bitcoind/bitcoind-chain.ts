@@ -210,7 +210,17 @@ export class BitcoindChain implements ChainSource {
   }
 
   async broadcast(rawTx: Uint8Array): Promise<Uint8Array> {
-    const txid = Transaction.fromBuffer(rawTx).getHash();
+    let txid: Uint8Array;
+    try {
+      txid = Transaction.fromBuffer(rawTx).getHash();
+    } catch (error) {
+      throw new ChainError(
+        'CHAIN_TX_REJECTED',
+        'TX decode failed',
+        { reason: 'TX decode failed' },
+        { cause: error },
+      );
+    }
     try {
       const answer = await this.rpc.call<string>('sendrawtransaction', [toHex(rawTx)]);
       const returned = hashFromDisplay(answer);

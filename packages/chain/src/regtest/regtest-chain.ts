@@ -61,6 +61,7 @@ export class RegtestChain implements ChainSource {
   readonly #mempool = new Mempool();
   #log: BlockLog | undefined;
   #started = false;
+  #replayed = false;
 
   constructor(deps: { logger?: Logger } = {}, options: RegtestChainOptions = {}) {
     this.#options = options;
@@ -81,7 +82,8 @@ export class RegtestChain implements ChainSource {
     if (this.#options.dataDir) {
       const { log, records } = BlockLog.open(this.#options.dataDir, this.#logger);
       try {
-        for (const record of records) {
+        // After a stop(), the state in memory already is the log's: reopen for appending only.
+        for (const record of this.#replayed ? [] : records) {
           if (record.kind === 'block') this.#state.connect(Block.fromBuffer(record.raw), record.raw);
           else this.#invalidate(record.hash, false);
         }
@@ -96,6 +98,7 @@ export class RegtestChain implements ChainSource {
       }
       this.#log = log;
     }
+    this.#replayed = true;
     this.#started = true;
     await this.#watcher.start();
   }
