@@ -4,13 +4,13 @@ export type WireErrorCode =
   | 'WIRE_TRUNCATED'
   /** A BigSize is not minimally encoded (BOLT 1 Appendix A). */
   | 'WIRE_BAD_BIGSIZE'
-  /** A truncated integer (tu16/tu32/tu64) has leading zeros or is too long. */
+  /** A truncated integer (tu16/tu32/tu64) has leading zeros. */
   | 'WIRE_NON_MINIMAL'
   /** TLV types are not strictly increasing (includes duplicates). */
   | 'WIRE_TLV_ORDER'
   /** A TLV stream holds an unknown even type. */
   | 'WIRE_UNKNOWN_EVEN_TLV'
-  /** A known TLV record's length does not match its encoding. */
+  /** A known TLV record's length does not match its encoding (too short, too long, trailing bytes). */
   | 'WIRE_TLV_LENGTH'
   /** A `point` does not start with 0x02 or 0x03. */
   | 'WIRE_BAD_POINT'

@@ -137,6 +137,7 @@ describe('BOLT 1 Appendix B: TLV decoding failures', { timeout: 10_000 }, () => 
   }
   it('n1 gives the precise reasons', () => {
     throwsWire(() => n1('0x01 01 00'), 'WIRE_NON_MINIMAL');
+    throwsWire(() => n1('0x01 09 ffffffffffffffffff'), 'WIRE_TLV_LENGTH');
     throwsWire(() => n1('0x02 07 01010101010101'), 'WIRE_TLV_LENGTH');
     throwsWire(() => n1('0x02 09 010101010101010101'), 'WIRE_TLV_LENGTH');
     throwsWire(() => n1(FAIL_N1[14]!), 'WIRE_BAD_POINT');

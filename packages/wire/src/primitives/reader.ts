@@ -87,7 +87,7 @@ export class Reader {
   #truncated(max: number, what: string): bigint {
     const n = this.remaining;
     if (n > max) {
-      throw new WireError('WIRE_NON_MINIMAL', `${what}: ${n} bytes exceed ${max}`, {
+      throw new WireError('WIRE_TLV_LENGTH', `${what}: ${n} bytes exceed ${max}`, {
         field: what,
         length: n,
       });

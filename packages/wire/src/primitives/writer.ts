@@ -142,6 +142,7 @@ export class Writer {
 
   /** BOLT 1 Appendix A `bigsize`, always minimal. */
   bigsize(v: bigint | number, what = 'bigsize'): this {
+    if (typeof v === 'number') range(what, v, Number.MAX_SAFE_INTEGER);
     const x = BigInt(v);
     range(what, x, U64_MAX, 0n);
     if (x < 0xfdn) return this.u8(Number(x));
