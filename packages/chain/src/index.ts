@@ -29,5 +29,21 @@ export {
   verifyInput,
   verifyTransactionScripts,
 } from './script/verify.js';
-export type * from './types.js';
+export type {
+  BitcoinNetwork,
+  ChainBlock,
+  ChainEventName,
+  ChainEvents,
+  ChainListener,
+  ChainSource,
+  ChainTip,
+  ChainTransaction,
+  FeeEstimate,
+  Logger,
+  OutPoint,
+  ScidOutput,
+  ShortChannelId,
+  Utxo,
+  WatchOptions,
+} from './types.js';
 export { ChainWatcher, type ChainWatcherOptions, type WatcherSource } from './watcher.js';

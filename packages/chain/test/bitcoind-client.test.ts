@@ -220,3 +220,20 @@ describe('BitcoindChain', { timeout: 60_000 }, () => {
     );
   });
 });
+
+describe('BitcoindChain polling', { timeout: 30_000 }, () => {
+  it('keeps running and emits an error event when a poll fails', async () => {
+    const { server } = await regtestServer();
+    const source = new BitcoindChain(
+      {},
+      { url: server.url, user: 'u', password: 'p', network: 'regtest', pollIntervalMs: 10, retries: 0 },
+    );
+    await source.start();
+    const failed = new Promise<Error>((resolve) => source.on('error', resolve));
+    await server.stop();
+    const error = await failed;
+    assert.ok(error instanceof ChainError);
+    assert.equal(error.code, 'CHAIN_UNREACHABLE');
+    await source.stop();
+  });
+});
