@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Block, type Transaction } from 'bitcoinjs-lib';
 import { ChainError, GENESIS_HASH_DISPLAY, hashToDisplay, RegtestChain } from '../src/index.js';
+import { dustThreshold } from '../src/regtest/consensus.js';
 import {
   EMPTY,
   key,
@@ -216,6 +217,28 @@ describe('RegtestChain', { timeout: 120_000 }, () => {
     const fourth = await started({ dataDir });
     assert.equal((await fourth.getTip()).height, tip.height + 2);
     await fourth.stop();
+  });
+
+  it("applies Bitcoin Core's dust policy (P2WPKH 294, P2WSH 330, P2PKH 546 sat) unless told not to", async () => {
+    assert.deepEqual(
+      [
+        p2wpkh(alice.pub),
+        p2wsh(Uint8Array.of(0x51)),
+        Buffer.from(`76a914${'00'.repeat(20)}88ac`, 'hex'),
+        Uint8Array.of(0x6a),
+      ].map(dustThreshold),
+      [294n, 330n, 546n, 0n],
+    );
+    for (const standardness of [true, false]) {
+      const chain = await started({ standardness });
+      const prev = await fundedAlice(chain);
+      const tx = spendTx(prev.txid, prev.vout, p2wpkh(alice.pub), 293n);
+      tx.addOutput(p2wpkh(alice.pub), prev.value - 293n - 1000n);
+      tx.setWitness(0, [signWitness(tx, 0, p2wpkhScriptCode(alice.pub), prev.value, alice), alice.pub]);
+      if (standardness) await assert.rejects(chain.broadcast(tx.toBuffer()), rejectedWith(/^dust$/));
+      else await chain.broadcast(tx.toBuffer());
+      await chain.stop();
+    }
   });
 
   it('pays coinbases to an anyone-can-spend P2WSH(OP_TRUE) by default', async () => {

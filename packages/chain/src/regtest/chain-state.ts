@@ -42,6 +42,8 @@ class OverlayView implements CoinView {
   }
 }
 
+const MAX_BLOCK_WEIGHT = 4_000_000;
+
 function isUnspendable(script: Uint8Array): boolean {
   return script.length > 0 && script[0] === 0x6a;
 }
@@ -103,7 +105,10 @@ export class ChainState {
     const overlay = new OverlayView(this.view);
     const txs: Transaction[] = [];
     let fees = 0n;
+    // Room for the coinbase under the 4M weight-unit consensus limit.
+    let weight = 4000;
     for (const tx of candidates) {
+      if (weight + tx.weight() > MAX_BLOCK_WEIGHT) continue;
       try {
         fees += checkInputs(tx, overlay, ctx).fee;
       } catch (error) {
@@ -112,6 +117,7 @@ export class ChainState {
       }
       overlay.apply(tx, ctx.height);
       txs.push(tx);
+      weight += tx.weight();
     }
     return { txs, fees };
   }
@@ -133,6 +139,7 @@ export class ChainState {
     if (!txs[0]?.isCoinbase() || txs.slice(1).some((tx) => tx.isCoinbase())) {
       throw new ChainError('CHAIN_BLOCK_REJECTED', 'a block has exactly one coinbase, first');
     }
+    if (block.weight() > MAX_BLOCK_WEIGHT) throw new ChainError('CHAIN_BLOCK_REJECTED', 'bad-blk-weight');
     const ctx = this.nextBlockContext();
     if (block.timestamp <= ctx.medianTimePast) throw new ChainError('CHAIN_BLOCK_REJECTED', 'time-too-old');
     const overlay = new OverlayView(this.view);

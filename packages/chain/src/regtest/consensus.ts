@@ -121,3 +121,28 @@ export function checkInputs(
   if (!sequenceLocksMet(tx, coins, ctx)) throw rejected('non-BIP68-final');
   return { coins, fee: totalIn - totalOut };
 }
+
+/**
+ * Bitcoin Core's dust threshold at the default 3 sat/vB dust relay fee: what spending the output
+ * would cost (witness programs 67 vbytes, others 148). P2WPKH 294, P2WSH 330, P2PKH 546 sat.
+ */
+export function dustThreshold(script: Uint8Array): bigint {
+  if ((script.length > 0 && script[0] === 0x6a) || script.length > 10_000) return 0n;
+  const outputSize = 8 + (script.length < 253 ? 1 : 3) + script.length;
+  const isWitnessProgram =
+    script.length >= 4 &&
+    script.length <= 42 &&
+    (script[0] === 0 || (script[0]! >= 0x51 && script[0]! <= 0x60)) &&
+    script[1] === script.length - 2;
+  return BigInt((outputSize + (isWitnessProgram ? 67 : 148)) * 3);
+}
+
+/** The relay policy rules of Bitcoin Core that Lightning transactions must respect. */
+export function checkStandard(tx: Transaction): void {
+  if (tx.version < 1 || tx.version > 3) throw rejected('version');
+  if (tx.byteLength(false) < 65) throw rejected('tx-size-small');
+  if (tx.weight() > 400_000) throw rejected('tx-size');
+  for (const out of tx.outs) {
+    if (out.value < dustThreshold(out.script)) throw rejected('dust', `${out.value} sat`);
+  }
+}

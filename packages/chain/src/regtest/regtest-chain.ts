@@ -24,7 +24,7 @@ import type {
 import { ChainWatcher } from '../watcher.js';
 import { BlockLog } from './block-log.js';
 import { ChainState } from './chain-state.js';
-import { type Coin, checkInputs, checkTransaction, rejected } from './consensus.js';
+import { type Coin, checkInputs, checkStandard, checkTransaction, rejected } from './consensus.js';
 import { Mempool } from './mempool.js';
 import { blockSubsidy, buildCoinbase, mineBlock } from './mining.js';
 
@@ -37,6 +37,8 @@ export interface RegtestChainOptions {
   readonly feeRatePerKw?: bigint;
   /** Minimum relay fee rate in sat/kvB (default 1000, as Bitcoin Core); 0 accepts zero-fee transactions. */
   readonly minRelayFeePerKvB?: bigint;
+  /** Apply Bitcoin Core's relay policy (dust outputs, tx version and size; default true). */
+  readonly standardness?: boolean;
   /** Clock for block times, seconds since the epoch (default: the system clock). */
   readonly now?: () => number;
   readonly maxReorgDepth?: number;
@@ -317,6 +319,7 @@ export class RegtestChain implements ChainSource {
     if (this.#state.txIndex.has(key)) throw rejected('txn-already-in-chain');
     if (tx.isCoinbase()) throw rejected('coinbase');
     checkTransaction(tx);
+    if (this.#options.standardness ?? true) checkStandard(tx);
     for (const input of tx.ins) {
       if (this.#mempool.spender(outpointKey(input.hash, input.index))) throw rejected('txn-mempool-conflict');
     }
