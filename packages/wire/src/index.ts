@@ -1,4 +1,5 @@
 export { type Address, decodeAddresses, encodeAddresses } from './address.js';
+export { formatAddress, parseAddress } from './address-text.js';
 export { WireError, type WireErrorCode, type WireErrorJSON, type WireErrorMeta } from './errors.js';
 export {
   FEATURES,
@@ -18,7 +19,10 @@ export {
   MAX_MESSAGE_SIZE,
   MESSAGE_TYPES,
   type Message,
+  type MessageGroup,
   type MessageName,
+  messageGroup,
+  messageName,
   messageTypeId,
   type UnknownMessage,
   unknownMessageAction,

@@ -154,6 +154,24 @@ for (const c of CODECS as readonly MessageCodec<KnownMessage>[]) {
 /** BOLT 1: the transport limits a message (type included) to 65535 bytes. */
 export const MAX_MESSAGE_SIZE = 65535;
 
+/** The known message name of a type number (metrics and logs). */
+export function messageName(typeId: number): MessageName | undefined {
+  return BY_ID.get(typeId)?.name;
+}
+
+/** BOLT 1 "Lightning Message Format": the group a type number falls in. */
+export type MessageGroup = 'setup' | 'channel' | 'commitment' | 'routing' | 'custom' | 'unassigned';
+
+/** BOLT 1: setup & control 0-31, channel 32-127, commitment 128-255, routing 256-511, custom 32768-65535. */
+export function messageGroup(typeId: number): MessageGroup {
+  if (typeId < 0 || typeId > 0xffff || !Number.isInteger(typeId)) return 'unassigned';
+  if (typeId < 32) return 'setup';
+  if (typeId < 128) return 'channel';
+  if (typeId < 256) return 'commitment';
+  if (typeId < 512) return 'routing';
+  return typeId >= 32768 ? 'custom' : 'unassigned';
+}
+
 /** Whether a message is of an unknown type. */
 export function isUnknownMessage(m: Message): m is UnknownMessage {
   return typeof m.type === 'number';

@@ -8,6 +8,8 @@ import {
   initFeatures,
   isUnknownMessage,
   MESSAGE_TYPES,
+  messageGroup,
+  messageName,
   type PingMessage,
   pongLengthFor,
   unknownMessageAction,
@@ -127,6 +129,25 @@ describe('BOLT 1 message envelope', { timeout: 10_000 }, () => {
     assert.equal(unknownMessageAction(0x8000), 'close');
     assert.equal(unknownMessageAction(MESSAGE_TYPES.init + 100), 'close');
     assert.equal(toHex(encodeMessage(odd)), '8001deadbeef');
+  });
+  it('names types and sorts them into the BOLT 1 groups', () => {
+    assert.equal(messageName(16), 'init');
+    assert.equal(messageName(258), 'channel_update');
+    assert.equal(messageName(0x8001), undefined);
+    assert.deepEqual([0, 31, 32, 127, 128, 255, 256, 511, 512, 32767, 32768, 65535].map(messageGroup), [
+      'setup',
+      'setup',
+      'channel',
+      'channel',
+      'commitment',
+      'commitment',
+      'routing',
+      'routing',
+      'unassigned',
+      'unassigned',
+      'custom',
+      'custom',
+    ]);
   });
   it('rejects messages without a type or above 65535 bytes', () => {
     throwsWire(() => decodeMessage(hex('00')), 'WIRE_BAD_MESSAGE');
