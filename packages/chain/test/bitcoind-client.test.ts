@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Block } from 'bitcoinjs-lib';
 import {
   BitcoindChain,
   BitcoindRpcClient,
@@ -14,14 +15,17 @@ import {
   RegtestChain,
   RegtestRpcServer,
 } from '../src/index.js';
+import { key, p2wpkh, spendTx } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function regtestServer(options: { user?: string; password?: string; prunedBelowHeight?: number } = {}) {
-  const chain = new RegtestChain({}, {});
+async function regtestServer(
+  options: { user?: string; password?: string; prunedBelowHeight?: number; coinbaseMaturity?: number } = {},
+) {
+  const chain = new RegtestChain({}, { coinbaseMaturity: options.coinbaseMaturity });
   await chain.start();
   const server = new RegtestRpcServer(
     { chain },
@@ -235,5 +239,31 @@ describe('BitcoindChain polling', { timeout: 30_000 }, () => {
     assert.ok(error instanceof ChainError);
     assert.equal(error.code, 'CHAIN_UNREACHABLE');
     await source.stop();
+  });
+});
+
+describe('RegtestRpcServer', { timeout: 30_000 }, () => {
+  it('answers gettxout with and without the mempool, as Bitcoin Core does', async () => {
+    const { chain, server } = await regtestServer({ coinbaseMaturity: 1 });
+    const [hash] = await chain.generate(2);
+    const cb = Block.fromBuffer((await chain.getBlock(hash!))!.raw).transactions![0]!;
+    const client = new BitcoindRpcClient({}, { url: server.url, user: 'u', password: 'p' });
+    const txid = cb.getId();
+    const confirmations = async (id: string, includeMempool: boolean) =>
+      ((await client.call('gettxout', [id, 0, includeMempool])) as { confirmations: number } | null)
+        ?.confirmations;
+    assert.equal(await confirmations(txid, true), 2);
+    const spend = spendTx(cb.getHash(), 0, p2wpkh(key(3).pub), cb.outs[0]!.value - 1000n);
+    spend.setWitness(0, [Uint8Array.of(0x51)]);
+    await chain.broadcast(spend.toBuffer());
+    assert.equal(await confirmations(txid, true), undefined, 'spent in the mempool');
+    assert.equal(await confirmations(txid, false), 2);
+    assert.equal(await confirmations(spend.getId(), true), 0, 'created in the mempool');
+    assert.equal(await confirmations(spend.getId(), false), undefined);
+    const missing = await client.call('getblock', ['00'.repeat(32), 0]).catch((e: unknown) => e);
+    assert.ok(missing instanceof ChainError && missing.code === 'CHAIN_NOT_FOUND');
+    const [verbose] = await client.batch([{ method: 'getblock', params: [hashToDisplay(hash!), 2] }]);
+    assert.equal((verbose as { tx: { txid: string }[] }).tx[0]!.txid, txid);
+    client.close();
   });
 });

@@ -167,6 +167,16 @@ export class RegtestChain implements ChainSource {
     return this.sendRawTransaction(raw);
   }
 
+  /** The mempool's view of an output: spent by a mempool transaction, or created by one. */
+  getMempoolOutput(outpoint: OutPoint): { spent: boolean; created?: { value: bigint; script: Uint8Array } } {
+    const key = outpointKey(outpoint.txid, outpoint.vout);
+    const out = this.#mempool.get(toHex(outpoint.txid))?.outs[outpoint.vout];
+    return {
+      spent: this.#mempool.spender(key) !== undefined,
+      ...(out ? { created: { value: out.value, script: out.script } } : {}),
+    };
+  }
+
   /** Txids (internal order) of the mempool, in arrival order. */
   getMempool(): Uint8Array[] {
     return this.#mempool.transactions().map((tx) => tx.getHash());

@@ -146,16 +146,20 @@ export const METHODS: Readonly<Record<string, Handler>> = {
       blocktime: block.time,
     };
   },
-  async gettxout(ctx, [txid, n]) {
-    const utxo = await ctx.chain.getUtxo({ txid: hashParam(txid, 'txid'), vout: int(n, 'n') });
-    if (!utxo) return null;
+  async gettxout(ctx, [txid, n, includeMempool = true]) {
+    const outpoint = { txid: hashParam(txid, 'txid'), vout: int(n, 'n') };
     const tip = await ctx.chain.getTip();
+    const pool = includeMempool === false ? { spent: false } : ctx.chain.getMempoolOutput(outpoint);
+    if (pool.spent) return null;
+    const utxo = await ctx.chain.getUtxo(outpoint);
+    const found = utxo ?? (pool.created && { ...pool.created, height: tip.height + 1, coinbase: false });
+    if (!found) return null;
     return {
       bestblock: hashToDisplay(tip.hash),
-      confirmations: tip.height - utxo.height + 1,
-      value: btc(utxo.value),
-      scriptPubKey: { hex: toHex(utxo.script) },
-      coinbase: utxo.coinbase,
+      confirmations: tip.height - found.height + 1,
+      value: btc(found.value),
+      scriptPubKey: { hex: toHex(found.script) },
+      coinbase: found.coinbase,
     };
   },
   async getrawmempool(ctx) {
