@@ -16,7 +16,13 @@ export interface BenchRow {
 /** Units where a smaller number is better (latencies, sizes, durations). */
 const LOWER_IS_BETTER = /^(ms|s|us|µs|ns|bytes|KiB|MiB)$/;
 
-export function row(figure: string, unit: string, shoal: number, baseline: number, baselineName: string): BenchRow {
+export function row(
+  figure: string,
+  unit: string,
+  shoal: number,
+  baseline: number,
+  baselineName: string,
+): BenchRow {
   const ratio = LOWER_IS_BETTER.test(unit) ? baseline / shoal : shoal / baseline;
   return { figure, unit, shoal: round(shoal), baseline: round(baseline), baselineName, ratio: round(ratio) };
 }
@@ -43,7 +49,11 @@ export function report(name: string, rows: BenchRow[]): void {
 }
 
 /** Runs `fn` repeatedly for about `ms` milliseconds and returns operations per second. */
-export async function opsPerSecond(fn: () => unknown | Promise<unknown>, ms = 1000, batch = 1): Promise<number> {
+export async function opsPerSecond(
+  fn: () => unknown | Promise<unknown>,
+  ms = 1000,
+  batch = 1,
+): Promise<number> {
   const start = process.hrtime.bigint();
   const limit = start + BigInt(ms) * 1_000_000n;
   let ops = 0;
