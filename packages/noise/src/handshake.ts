@@ -40,6 +40,16 @@ export interface HandshakeResult {
   chainingKey: Buffer;
 }
 
+/** Servers reuse one static key for every handshake: remember its public key. */
+let lastStatic: { priv: Buffer; pub: Buffer; secp: Secp256k1 } | undefined;
+
+function staticPublicKey(secp: Secp256k1, priv: Buffer): Buffer {
+  if (lastStatic && lastStatic.secp === secp && lastStatic.priv.equals(priv)) return lastStatic.pub;
+  const pub = secp.publicKeyCreate(priv);
+  lastStatic = { priv, pub, secp };
+  return pub;
+}
+
 type Step = 'act1' | 'act2' | 'act3' | 'done' | 'failed';
 
 /**
@@ -52,7 +62,7 @@ export class Handshake {
   private readonly ls: Buffer;
   private readonly lsPub: Buffer;
   private readonly e: Buffer;
-  private readonly ePub: Buffer;
+  private ePubCache: Buffer | undefined;
   private rs: Buffer | undefined;
   private re: Buffer = EMPTY;
   private h: Buffer;
@@ -65,9 +75,8 @@ export class Handshake {
     this.initiator = initiator;
     this.secp = options.secp ?? secp256k1;
     this.ls = Buffer.from(options.localStaticKey);
-    this.lsPub = this.secp.publicKeyCreate(this.ls);
+    this.lsPub = staticPublicKey(this.secp, this.ls);
     this.e = options.ephemeralKey ? Buffer.from(options.ephemeralKey) : randomPrivateKey();
-    this.ePub = this.secp.publicKeyCreate(this.e);
     this.rs = rs;
     // Handshake State Initialization:
     // 1. h = SHA-256(protocolName)
@@ -91,6 +100,12 @@ export class Handshake {
   /** Responder state. */
   static responder(options: HandshakeOptions): Handshake {
     return new Handshake(false, options, undefined);
+  }
+
+  /** `e.pub`, computed on first use so a responder spends no EC work before act one checks out. */
+  private get ePub(): Buffer {
+    this.ePubCache ??= this.secp.publicKeyCreate(this.e);
+    return this.ePubCache;
   }
 
   /** Our static public key `ls.pub`. */
