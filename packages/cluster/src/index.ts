@@ -8,6 +8,11 @@ export {
   type ClusterErrorJSON,
   type ClusterErrorMeta,
 } from './errors.js';
+export { Mediator, type MediatorHost, type SendOptions } from './mediator/mediator.js';
+export { ClusterMember } from './member.js';
+export { membershipEventType } from './membership/event-type.js';
+export { versionMismatch } from './membership/handshake.js';
+export type { ClusterDeps, ClusterOptions } from './options.js';
 export {
   type ClusterCertificate,
   type ClusterTls,
@@ -17,5 +22,13 @@ export {
   tlsPasswordFromEnv,
   writeClusterKeystore,
 } from './tls/certificate.js';
-export type { ActorRef, Logger, MemberInfo, MemberStatus, MembershipEvent } from './types.js';
+export type {
+  ActorRef,
+  ClusterEvents,
+  DeadLetter,
+  Logger,
+  MemberInfo,
+  MemberStatus,
+  MembershipEvent,
+} from './types.js';
 export { silentLogger } from './types.js';

@@ -19,6 +19,8 @@ export interface ActorRef {
   readonly path: string;
 }
 
+import type { ClusterError } from './errors.js';
+
 /** Lifecycle of a member as seen by the local member. */
 export type MemberStatus = 'joining' | 'up' | 'unreachable' | 'down' | 'removed';
 
@@ -35,4 +37,25 @@ export interface MemberInfo {
 export interface MembershipEvent {
   readonly kind: 'member-up' | 'member-unreachable' | 'member-reachable' | 'member-removed';
   readonly member: MemberInfo;
+}
+
+/** A message that could not be delivered. */
+export interface DeadLetter {
+  target: string;
+  type: string;
+  code: string;
+  message: string;
+}
+
+/** Events of a {@link ClusterMember}. */
+export interface ClusterEvents {
+  'member-up': [MembershipEvent];
+  'member-unreachable': [MembershipEvent];
+  'member-reachable': [MembershipEvent];
+  'member-removed': [MembershipEvent];
+  'dead-letter': [DeadLetter];
+  /** The link to `address` fell back below its high-water mark: producers may resume. */
+  drain: [string];
+  /** A peer refused us or we refused it (version mismatch, ...). */
+  refused: [ClusterError];
 }

@@ -79,6 +79,12 @@ export class CodecRegistry {
     return type;
   }
 
+  /** Adds a type defined elsewhere (the cluster's built-in types); a no-op when already present. */
+  adopt<T>(type: MessageType<T>): MessageType<T> {
+    if (this.byId.get(type.id) === (type as MessageType<unknown>)) return type;
+    return this.add(type.id, type.name, type.encode, type.decode, true);
+  }
+
   get(id: number): MessageType<unknown> | undefined {
     return this.byId.get(id);
   }

@@ -144,7 +144,8 @@ export function loadClusterTls(opts: { path: string; password: string }): Cluste
  * `CLUSTER_TLS_NO_PASSWORD` when neither is set.
  */
 export function tlsPasswordFromEnv(env: Record<string, string | undefined>): string {
-  const pw = env.CLUSTER_TLS_PASSWORD ?? env.AKKA_TLS_PASSWORD;
+  // An empty value counts as unset, so an empty CLUSTER_TLS_PASSWORD falls back to the alias.
+  const pw = env.CLUSTER_TLS_PASSWORD || env.AKKA_TLS_PASSWORD;
   if (pw === undefined || pw === '') {
     throw new ClusterError(
       'CLUSTER_TLS_NO_PASSWORD',

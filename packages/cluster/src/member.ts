@@ -1,0 +1,565 @@
+import { EventEmitter } from 'node:events';
+import type { WebSocket } from 'ws';
+import { type ActorSpec, ActorSystem } from './actors/system.js';
+import {
+  decodeControl,
+  decodeMessageFrame,
+  decodePing,
+  encodeControl,
+  encodeMessageFrame,
+  encodePing,
+  FrameKind,
+  type PeerIdentity,
+  parseIdentity,
+  parseRegistryOp,
+  TargetMode,
+  type TargetModeValue,
+} from './codec/frame.js';
+import { formatRef } from './codec/ref.js';
+import { CodecRegistry, type Message } from './codec/registry.js';
+import { ClusterError, errorMessage } from './errors.js';
+import { Mediator, type MediatorHost } from './mediator/mediator.js';
+import { membershipEventType } from './membership/event-type.js';
+import { handshake } from './membership/handshake.js';
+import { Redialer } from './membership/redialer.js';
+import { ClusterMetrics } from './metrics.js';
+import { type ClusterDeps, type ClusterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { Link } from './transport/link.js';
+import { dialMesh, listenMesh, type MeshServer } from './transport/tls-socket.js';
+import type { ActorRef, ClusterEvents, Logger, MemberInfo, MemberStatus, MembershipEvent } from './types.js';
+
+interface Entry {
+  id: PeerIdentity;
+  status: MemberStatus;
+  link: Link | undefined;
+  unreachableSince: number;
+}
+
+/**
+ * One member of the mesh: listens with mutual TLS, joins through the seed nodes, keeps one link per
+ * pair of members, detects failures by heartbeat, and hosts the local actors and the mediator.
+ */
+export class ClusterMember extends EventEmitter<ClusterEvents> implements MediatorHost {
+  readonly codecs: CodecRegistry;
+  readonly logger: Logger;
+  readonly options: ResolvedOptions;
+  readonly incarnation: bigint;
+  private address_: string;
+  private actors_: ActorSystem | undefined;
+  private mediator_: Mediator | undefined;
+  private server: MeshServer | undefined;
+  private readonly entries = new Map<string, Entry>();
+  private readonly tombstones = new Set<string>();
+  private readonly candidates = new Map<string, PeerIdentity | undefined>();
+  private readonly redialer: Redialer;
+  private readonly pendingSockets = new Set<WebSocket>();
+  private readonly membershipSubscribers = new Map<string, ActorRef>();
+  private readonly metrics: ClusterMetrics | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private started = false;
+
+  constructor(deps: ClusterDeps, options: ClusterOptions) {
+    super();
+    this.logger = deps.logger;
+    this.options = resolveOptions(options);
+    this.codecs = deps.codecs ?? new CodecRegistry();
+    this.codecs.adopt(membershipEventType);
+    this.incarnation = BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
+    this.address_ = `${options.host}:${options.port}`;
+    this.redialer = new Redialer(
+      {
+        seedNodes: this.options.seedNodes,
+        maxRetryDelayMs: this.options.maxRetryDelayMs,
+        logger: this.logger,
+      },
+      (address) => this.connect(address),
+      () => this.linkCount() > 0,
+      (err) => this.emit('refused', err),
+    );
+    if (deps.metrics !== undefined) {
+      this.metrics = new ClusterMetrics(deps.metrics.registry, {
+        queueBytes: () => [...this.upLinks()].reduce((n, l) => n + l.queuedBytes, 0),
+        links: () => this.linkCount(),
+        statuses: () => {
+          const m = new Map<MemberStatus, number>();
+          for (const e of this.entries.values()) m.set(e.status, (m.get(e.status) ?? 0) + 1);
+          return m;
+        },
+      });
+    }
+  }
+
+  /** `host:port` of this member (the real port once started). */
+  get address(): string {
+    return this.address_;
+  }
+
+  get actors(): ActorSystem {
+    if (this.actors_ === undefined) throw new ClusterError('CLUSTER_BAD_STATE', 'cluster member not started');
+    return this.actors_;
+  }
+
+  get mediator(): Mediator {
+    if (this.mediator_ === undefined)
+      throw new ClusterError('CLUSTER_BAD_STATE', 'cluster member not started');
+    return this.mediator_;
+  }
+
+  /** This member's identity as sent in hello/welcome and gossip. */
+  get identity(): PeerIdentity {
+    const o = this.options;
+    return {
+      address: this.address_,
+      incarnation: this.incarnation,
+      roles: o.roles,
+      protocolVersion: o.protocolVersion,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new ClusterError('CLUSTER_BAD_STATE', 'cluster member already started');
+    const o = this.options;
+    this.server = await listenMesh(
+      { host: o.host, port: o.port, tls: o.tls, maxPayload: o.maxFrameBytes, logger: this.logger },
+      (ws, remote) => this.onInbound(ws, remote),
+    );
+    this.address_ = `${o.host}:${this.server.port}`;
+    this.actors_ = new ActorSystem(
+      { logger: this.logger },
+      { address: this.address_, incarnation: this.incarnation },
+      (target, msg, sender) => this.tellRemote(target, msg, sender),
+      (target, msg, err) => this.deadLetter(formatRef(target), msg, err),
+    );
+    this.mediator_ = new Mediator(this);
+    this.started = true;
+    const tickMs = Math.max(20, Math.min(o.heartbeatIntervalMs, 200));
+    this.timers.push(setInterval(() => this.heartbeat(), o.heartbeatIntervalMs));
+    this.timers.push(setInterval(() => this.tick(), tickMs));
+    this.logger.info('cluster member started', {
+      address: this.address_,
+      incarnation: this.incarnation.toString(),
+      roles: o.roles,
+      seeds: o.seedNodes,
+    });
+    this.tick();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const e of this.entries.values()) e.link?.close(1001, 'member stopping');
+    for (const ws of this.pendingSockets) ws.terminate();
+    await this.server?.close();
+    this.actors_?.stop();
+    this.logger.info('cluster member stopped', { address: this.address_ });
+  }
+
+  // ---- public messaging API -------------------------------------------------------------------
+
+  /** Spawns a local actor (see {@link ActorSystem.spawn}). */
+  spawn<S>(name: string | undefined, spec: ActorSpec<S>): ActorRef {
+    return this.actors.spawn(name, spec);
+  }
+
+  /** Sends to any actor ref; false = saturated link (pause); throws when undeliverable. */
+  tell(target: ActorRef, msg: Message, sender?: ActorRef): boolean {
+    return this.actors.tell(target, msg, sender);
+  }
+
+  /**
+   * Request/response to a ref or to a mediator path; resolves with the reply, rejects with
+   * `CLUSTER_ASK_TIMEOUT`, or at once with the error of an undeliverable request.
+   */
+  ask(
+    target: ActorRef | { path: string; localAffinity?: boolean },
+    msg: Message,
+    timeoutMs: number,
+  ): Promise<Message> {
+    return this.actors.ask(timeoutMs, (replyTo) =>
+      'address' in target
+        ? this.actors.tell(target, msg, replyTo)
+        : this.mediator.send(target.path, msg, {
+            sender: replyTo,
+            localAffinity: target.localAffinity ?? true,
+          }),
+    );
+  }
+
+  /** Members known to this member, this one first. */
+  members(): MemberInfo[] {
+    const self: MemberInfo = { ...this.identity, status: 'up' };
+    return [self, ...[...this.entries.values()].map((e) => info(e))];
+  }
+
+  /** Delivers every membership event to a local actor as a `membershipEventType` message. */
+  subscribeMembership(ref: ActorRef): void {
+    this.membershipSubscribers.set(ref.path, ref);
+  }
+
+  unsubscribeMembership(ref: ActorRef): void {
+    this.membershipSubscribers.delete(ref.path);
+  }
+
+  /** False while the link to `address` is saturated; wait for `drain`. */
+  canSend(address: string): boolean {
+    const link = this.linkTo(address);
+    return link !== undefined && !link.isSaturated;
+  }
+
+  /** Bytes queued on the link to `address` (0 when there is none). */
+  queuedBytes(address: string): number {
+    return this.entries.get(address)?.link?.queuedBytes ?? 0;
+  }
+
+  /** Stops reading from the link to `address` (tests of back-pressure; a stalled consumer). */
+  pauseReading(address: string, paused: boolean): void {
+    const ws = this.entries.get(address)?.link?.ws;
+    if (ws === undefined) return;
+    if (paused) ws.pause();
+    else ws.resume();
+  }
+
+  // ---- MediatorHost ---------------------------------------------------------------------------
+
+  *upLinks(): Iterable<Link> {
+    for (const e of this.entries.values()) if (e.status === 'up' && e.link?.isOpen === true) yield e.link;
+  }
+
+  linkTo(address: string): Link | undefined {
+    const e = this.entries.get(address);
+    return e?.status === 'up' && e.link?.isOpen === true ? e.link : undefined;
+  }
+
+  sendFrame(
+    link: Link,
+    mode: TargetModeValue,
+    target: string,
+    msg: Message,
+    sender: ActorRef | undefined,
+  ): boolean {
+    const frame = encodeMessageFrame(mode, msg.type.id, target, sender, msg.type.encode(msg.value));
+    try {
+      const ok = link.send(frame);
+      this.metrics?.message(msg.type.name, 'out', frame.length);
+      return ok;
+    } catch (err) {
+      if (err instanceof ClusterError) this.deadLetter(`${link.peer.address}${target}`, msg, err);
+      throw err;
+    }
+  }
+
+  deadLetter(target: string, msg: Message, err: ClusterError): void {
+    this.logger.debug('dead letter', { target, type: msg.type.name, code: err.code });
+    this.emit('dead-letter', { target, type: msg.type.name, code: err.code, message: err.message });
+  }
+
+  private tellRemote(target: ActorRef, msg: Message, sender: ActorRef | undefined): boolean {
+    const e = this.entries.get(target.address);
+    const link = this.linkTo(target.address);
+    if (e === undefined || link === undefined || e.id.incarnation !== target.incarnation) {
+      const why =
+        e === undefined
+          ? 'unknown'
+          : e.id.incarnation !== target.incarnation
+            ? 'another incarnation'
+            : e.status;
+      const err = new ClusterError('CLUSTER_UNREACHABLE', `member ${target.address} is ${why}`, {
+        address: target.address,
+        path: target.path,
+      });
+      this.deadLetter(formatRef(target), msg, err);
+      throw err;
+    }
+    return this.sendFrame(link, TargetMode.actor, target.path, msg, sender);
+  }
+
+  // ---- links and membership -------------------------------------------------------------------
+
+  private onInbound(ws: WebSocket, remote: string): void {
+    if (!this.started) {
+      ws.terminate();
+      return;
+    }
+    this.pendingSockets.add(ws);
+    handshake(ws, this.identity, 'acceptor', this.options.handshakeTimeoutMs).then(
+      (hs) => {
+        this.pendingSockets.delete(ws);
+        this.attach(ws, hs.peer, hs.peer.address, hs.early, hs.detach);
+      },
+      (err: unknown) => {
+        this.pendingSockets.delete(ws);
+        this.onHandshakeError(err, remote);
+      },
+    );
+  }
+
+  private onHandshakeError(err: unknown, remote: string): void {
+    if (err instanceof ClusterError && err.code === 'CLUSTER_VERSION_MISMATCH') {
+      this.logger.error('refused a member with an incompatible protocol version', {
+        remote,
+        error: err.message,
+      });
+      this.emit('refused', err);
+    } else {
+      this.logger.warn('mesh handshake failed', { remote, error: errorMessage(err) });
+    }
+  }
+
+  private async connect(address: string): Promise<void> {
+    if (!this.started) return;
+    const o = this.options;
+    const ws = await dialMesh({
+      address,
+      tls: o.tls,
+      maxPayload: o.maxFrameBytes,
+      timeoutMs: o.handshakeTimeoutMs,
+    });
+    this.pendingSockets.add(ws);
+    try {
+      const hs = await handshake(ws, this.identity, 'dialer', o.handshakeTimeoutMs);
+      this.attach(ws, hs.peer, this.address_, hs.early, hs.detach);
+    } finally {
+      this.pendingSockets.delete(ws);
+    }
+  }
+
+  private linkCount(): number {
+    let n = 0;
+    for (const _ of this.upLinks()) n++;
+    return n;
+  }
+
+  private attach(
+    ws: WebSocket,
+    peer: PeerIdentity,
+    dialer: string,
+    early: Buffer[],
+    detach: () => void,
+  ): void {
+    let e = this.entries.get(peer.address);
+    const preferred = [this.address_, peer.address].sort()[0];
+    const why = !this.started
+      ? 'stopping'
+      : peer.address === this.address_
+        ? 'connected to itself'
+        : this.tombstones.has(`${peer.address}#${peer.incarnation}`)
+          ? 'removed incarnation'
+          : e !== undefined && e.id.incarnation > peer.incarnation
+            ? 'stale incarnation'
+            : // Both dialled at once: keep the link dialled by the lower address, on both sides.
+              e?.link?.isOpen === true &&
+                e.id.incarnation === peer.incarnation &&
+                e.link.dialer === preferred &&
+                dialer !== preferred
+              ? 'duplicate link'
+              : undefined;
+    if (why !== undefined) {
+      detach();
+      this.logger.debug('dropping a mesh connection', { peer: peer.address, why });
+      ws.close(4000, why);
+      return;
+    }
+    if (e !== undefined && e.id.incarnation < peer.incarnation) {
+      this.remove(e, 'restarted as a new incarnation');
+      e = undefined;
+    }
+    if (e?.link?.isOpen === true) e.link.close(4000, 'duplicate link');
+    const o = this.options;
+    const link = new Link(
+      ws,
+      peer,
+      dialer,
+      { highWaterMark: o.sendQueueHighWaterMark, maxQueueBytes: o.sendQueueMaxBytes },
+      {
+        frame: (l, data) => this.onFrame(l, data),
+        close: (l, code, reason) => this.onLinkClose(l, code, reason),
+        drain: (l) => this.emit('drain', l.peer.address),
+      },
+    );
+    detach();
+    const isNew = e === undefined;
+    const wasUnreachable = e?.status === 'unreachable';
+    if (e === undefined) {
+      e = { id: peer, status: 'up', link, unreachableSince: 0 };
+      this.entries.set(peer.address, e);
+    } else {
+      e.link = link;
+      e.status = 'up';
+    }
+    this.candidates.delete(peer.address);
+    this.redialer.forget(peer.address);
+    this.mediator.snapshotTo(link);
+    link.sendControl(this.gossipFrame());
+    if (isNew) {
+      this.logger.info('member up', {
+        address: peer.address,
+        roles: peer.roles,
+        incarnation: String(peer.incarnation),
+      });
+      for (const other of this.upLinks()) if (other !== link) other.sendControl(this.gossipFrame());
+      this.publishEvent('member-up', e);
+    } else if (wasUnreachable) {
+      this.logger.info('member reachable again', { address: peer.address });
+      this.publishEvent('member-reachable', e);
+    }
+    for (const f of early) this.onFrame(link, f);
+  }
+
+  private onLinkClose(link: Link, code: number, reason: string): void {
+    const e = this.entries.get(link.peer.address);
+    if (e === undefined || e.link !== link) return;
+    e.link = undefined;
+    this.markUnreachable(e, `link closed (${code}${reason === '' ? '' : ` ${reason}`})`);
+  }
+
+  private markUnreachable(e: Entry, why: string): void {
+    if (e.status !== 'up') return;
+    e.status = 'unreachable';
+    e.unreachableSince = Date.now();
+    this.mediator.dropMember(e.id.address);
+    this.logger.warn('member unreachable', { address: e.id.address, why });
+    this.publishEvent('member-unreachable', e);
+  }
+
+  private remove(e: Entry, why: string): void {
+    e.link?.terminate();
+    e.link = undefined;
+    e.status = 'removed';
+    this.entries.delete(e.id.address);
+    this.tombstones.add(`${e.id.address}#${e.id.incarnation}`);
+    this.mediator.dropMember(e.id.address);
+    this.logger.warn('member removed', { address: e.id.address, why });
+    this.publishEvent('member-removed', e);
+  }
+
+  private publishEvent(kind: MembershipEvent['kind'], e: Entry): void {
+    const event: MembershipEvent = { kind, member: info(e) };
+    for (const ref of this.membershipSubscribers.values()) {
+      try {
+        this.actors.deliverLocal(ref.path, membershipEventType.of(event), undefined);
+      } catch (err) {
+        if (!(err instanceof ClusterError)) throw err;
+        this.logger.warn('membership event not delivered', { path: ref.path, code: err.code });
+      }
+    }
+    this.emit(kind, event);
+  }
+
+  private gossipFrame(): Buffer {
+    const members = [
+      this.identity,
+      ...[...this.entries.values()].filter((e) => e.status === 'up').map((e) => e.id),
+    ];
+    return encodeControl(FrameKind.gossip, { members });
+  }
+
+  private onGossip(body: unknown): void {
+    const list = (body as { members?: unknown } | null)?.members;
+    if (!Array.isArray(list)) throw new ClusterError('CLUSTER_BAD_FRAME', 'malformed gossip');
+    for (const raw of list) {
+      const id = parseIdentity(raw);
+      if (id.address === this.address_ || this.tombstones.has(`${id.address}#${id.incarnation}`)) continue;
+      const e = this.entries.get(id.address);
+      if (e !== undefined && e.id.incarnation >= id.incarnation) continue;
+      if (!this.candidates.has(id.address)) {
+        this.candidates.set(id.address, id);
+        this.redialer.dial(id.address);
+      }
+    }
+  }
+
+  private onFrame(link: Link, data: Buffer): void {
+    const e = this.entries.get(link.peer.address);
+    if (e?.link !== link) return;
+    try {
+      switch (data[0]) {
+        case FrameKind.message:
+          this.onMessage(data);
+          break;
+        case FrameKind.ping:
+          link.sendControl(encodePing(FrameKind.pong, decodePing(data)));
+          break;
+        case FrameKind.pong:
+          this.metrics?.heartbeatRtt(Number(process.hrtime.bigint() - decodePing(data)) / 1e9);
+          break;
+        case FrameKind.gossip:
+          this.onGossip(decodeControl(data));
+          break;
+        case FrameKind.registry:
+          this.mediator.apply(link.peer.address, parseRegistryOp(decodeControl(data)));
+          break;
+        default:
+          throw new ClusterError('CLUSTER_BAD_FRAME', `unexpected frame kind ${data[0] ?? 'none'}`);
+      }
+    } catch (err) {
+      if (err instanceof ClusterError && err.code === 'CLUSTER_BAD_FRAME') {
+        this.logger.warn('dropped a malformed frame', {
+          peer: link.peer.address,
+          error: err.message,
+          bytes: data.length,
+        });
+      } else if (err instanceof ClusterError) {
+        this.logger.debug('message not delivered', {
+          peer: link.peer.address,
+          code: err.code,
+          error: err.message,
+        });
+      } else {
+        this.logger.error('error handling a mesh frame', {
+          peer: link.peer.address,
+          error: errorMessage(err),
+        });
+      }
+    }
+  }
+
+  private onMessage(data: Buffer): void {
+    const f = decodeMessageFrame(data);
+    const msg = this.codecs.decode(f.typeId, f.payload);
+    this.metrics?.message(msg.type.name, 'in', data.length);
+    if (f.mode === TargetMode.actor) this.actors.deliverLocal(f.target, msg, f.sender);
+    else if (f.mode === TargetMode.path) this.mediator.deliverPath(f.target, msg, f.sender);
+    else this.mediator.deliverTopic(f.target, msg, f.sender);
+  }
+
+  private heartbeat(): void {
+    const frame = encodePing(FrameKind.ping, process.hrtime.bigint());
+    for (const link of this.upLinks()) link.sendControl(frame);
+  }
+
+  /** Failure detection, removal, and (re)connection with back-off. */
+  private tick(): void {
+    if (!this.started) return;
+    const now = Date.now();
+    const o = this.options;
+    for (const e of [...this.entries.values()]) {
+      if (e.status === 'up' && e.link !== undefined && now - e.link.lastSeen > o.failureDetectorThresholdMs) {
+        const link = e.link;
+        e.link = undefined;
+        link.terminate();
+        this.markUnreachable(e, `silent for ${now - link.lastSeen} ms`);
+      } else if (e.status === 'unreachable' && now - e.unreachableSince > o.downAfterMs) {
+        this.remove(e, `unreachable for ${now - e.unreachableSince} ms`);
+      }
+    }
+    const targets = new Set<string>();
+    for (const s of o.seedNodes) if (s !== this.address_ && this.linkTo(s) === undefined) targets.add(s);
+    for (const a of this.candidates.keys()) targets.add(a);
+    for (const e of this.entries.values()) if (e.status === 'unreachable') targets.add(e.id.address);
+    for (const a of targets) {
+      const since = this.redialer.failingSince(a);
+      if (since !== undefined && this.candidates.has(a) && now - since > o.downAfterMs) {
+        this.candidates.delete(a);
+        this.redialer.forget(a);
+        continue;
+      }
+      this.redialer.dialIfDue(a, now);
+    }
+  }
+}
+
+function info(e: Entry): MemberInfo {
+  return { ...e.id, status: e.status };
+}
