@@ -1,0 +1,49 @@
+import { StoreError } from './errors.js';
+import { channelRepository, htlcRepository, metaRepository, peerRepository } from './repos-channels.js';
+import { graphRepository } from './repos-graph.js';
+import { invoiceRepository, paymentRepository } from './repos-payments.js';
+import { colBig, type Executor } from './sql.js';
+import type { StoreTx } from './store.js';
+
+/** The repositories of one transaction, all over the same executor. */
+export function makeTx(ex: Executor): StoreTx {
+  return {
+    meta: metaRepository(ex),
+    peers: peerRepository(ex),
+    channels: channelRepository(ex),
+    htlcs: htlcRepository(ex),
+    graph: graphRepository(ex),
+    payments: paymentRepository(ex),
+    invoices: invoiceRepository(ex),
+  };
+}
+
+/** Reads the fencing epoch; `lock` is appended to the SELECT (PostgreSQL `FOR SHARE`/`FOR UPDATE`). */
+export async function readEpoch(ex: Executor, lock = ''): Promise<bigint> {
+  const rows = await ex.all(`SELECT epoch FROM fencing WHERE id = 1${lock}`);
+  return rows[0] ? colBig(rows[0], 'epoch') : 0n;
+}
+
+/** The refusal of a write (or claim) from an epoch older than the database's. */
+export function staleEpoch(mine: bigint, database: bigint): StoreError {
+  return new StoreError(
+    'STORE_STALE_EPOCH',
+    `fencing epoch ${mine} is stale: the database is at epoch ${database} (another backend took over)`,
+    { epoch: mine.toString(), databaseEpoch: database.toString() },
+  );
+}
+
+/** Serialises async work: each call starts after the previous one settled. */
+export class SerialQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#tail.then(fn, fn);
+    // The queue only orders work; each caller still receives its own result or error.
+    this.#tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+}
