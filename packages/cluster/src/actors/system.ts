@@ -103,7 +103,9 @@ export class ActorSystem {
         n++;
         const ctx = this.context(ref, env.sender);
         try {
-          state = await spec.handle(state, env.msg, ctx);
+          // Await only real promises: a microtask per message halves throughput for sync handlers.
+          const next = spec.handle(state, env.msg, ctx);
+          state = next instanceof Promise ? await next : next;
         } catch (err) {
           throw new CrashError(err, env.msg);
         }

@@ -109,8 +109,11 @@ export class CodecRegistry {
   }
 }
 
-/** Codec for messages that are raw bytes (Lightning messages travel this way). */
+/**
+ * Codec for messages that are raw bytes (Lightning messages travel this way). Decoding does not
+ * copy: the view points into the received frame, which ws allocates per message and never reuses.
+ */
 export const rawBytesCodec = {
   encode: (b: Uint8Array): Uint8Array => b,
-  decode: (b: Uint8Array): Uint8Array => Uint8Array.prototype.slice.call(b),
+  decode: (b: Uint8Array): Uint8Array => b,
 } as const;
