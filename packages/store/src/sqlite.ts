@@ -93,7 +93,16 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     return store;
   } catch (err) {
     if (db?.open) db.close();
-    throw sqliteError(err, path, 'open');
+    const mapped = sqliteError(err, path, 'open');
+    if (mapped instanceof StoreError) throw mapped;
+    // Nothing of the caller's runs during open: anything else is a driver or file system failure.
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new StoreError(
+      'STORE_DB_ERROR',
+      `cannot open SQLite database ${path}: ${detail}`,
+      { path },
+      { cause: err },
+    );
   }
 }
 
