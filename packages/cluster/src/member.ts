@@ -2,16 +2,12 @@ import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { type ActorSpec, ActorSystem } from './actors/system.js';
 import {
-  decodeControl,
-  decodeMessageFrame,
-  decodePing,
   encodeControl,
   encodeMessageFrame,
   encodePing,
   FrameKind,
   type PeerIdentity,
   parseIdentity,
-  parseRegistryOp,
   TargetMode,
   type TargetModeValue,
 } from './codec/frame.js';
@@ -22,18 +18,13 @@ import { Mediator, type MediatorHost } from './mediator/mediator.js';
 import { membershipEventType } from './membership/event-type.js';
 import { handshake } from './membership/handshake.js';
 import { Redialer } from './membership/redialer.js';
+import { type Entry, info, MemberTable } from './membership/table.js';
 import { ClusterMetrics } from './metrics.js';
 import { type ClusterDeps, type ClusterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { dispatchFrame, type FrameHost } from './transport/dispatch.js';
 import { Link } from './transport/link.js';
 import { dialMesh, listenMesh, type MeshServer } from './transport/tls-socket.js';
-import type { ActorRef, ClusterEvents, Logger, MemberInfo, MemberStatus, MembershipEvent } from './types.js';
-
-interface Entry {
-  id: PeerIdentity;
-  status: MemberStatus;
-  link: Link | undefined;
-  unreachableSince: number;
-}
+import type { ActorRef, ClusterEvents, Logger, MemberInfo, MembershipEvent } from './types.js';
 
 /**
  * One member of the mesh: listens with mutual TLS, joins through the seed nodes, keeps one link per
@@ -48,8 +39,8 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   private actors_: ActorSystem | undefined;
   private mediator_: Mediator | undefined;
   private server: MeshServer | undefined;
-  private readonly entries = new Map<string, Entry>();
-  private readonly tombstones = new Set<string>();
+  private readonly table: MemberTable;
+  private readonly frameHost: FrameHost;
   private readonly candidates = new Map<string, PeerIdentity | undefined>();
   private readonly redialer: Redialer;
   private readonly pendingSockets = new Set<WebSocket>();
@@ -57,6 +48,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   private readonly metrics: ClusterMetrics | undefined;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
+  private lastTickAt = Date.now();
 
   constructor(deps: ClusterDeps, options: ClusterOptions) {
     super();
@@ -66,6 +58,19 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     this.codecs.adopt(membershipEventType);
     this.incarnation = BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
     this.address_ = `${options.host}:${options.port}`;
+    this.frameHost = {
+      codecs: this.codecs,
+      logger: this.logger,
+      actors: () => this.actors,
+      mediator: () => this.mediator,
+      metrics: () => this.metrics,
+      gossip: (body) => this.onGossip(body),
+    };
+    this.table = new MemberTable(
+      this.logger,
+      (kind, e) => this.publishEvent(kind, e),
+      (address) => this.mediator_?.dropMember(address),
+    );
     this.redialer = new Redialer(
       {
         seedNodes: this.options.seedNodes,
@@ -80,11 +85,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
       this.metrics = new ClusterMetrics(deps.metrics.registry, {
         queueBytes: () => [...this.upLinks()].reduce((n, l) => n + l.queuedBytes, 0),
         links: () => this.linkCount(),
-        statuses: () => {
-          const m = new Map<MemberStatus, number>();
-          for (const e of this.entries.values()) m.set(e.status, (m.get(e.status) ?? 0) + 1);
-          return m;
-        },
+        statuses: () => this.table.statusCounts(),
       });
     }
   }
@@ -149,7 +150,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     this.started = false;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    for (const e of this.entries.values()) e.link?.close(1001, 'member stopping');
+    for (const e of this.table.entries.values()) e.link?.close(1001, 'member stopping');
     for (const ws of this.pendingSockets) ws.terminate();
     await this.server?.close();
     this.actors_?.stop();
@@ -190,7 +191,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   /** Members known to this member, this one first. */
   members(): MemberInfo[] {
     const self: MemberInfo = { ...this.identity, status: 'up' };
-    return [self, ...[...this.entries.values()].map((e) => info(e))];
+    return [self, ...[...this.table.entries.values()].map((e) => info(e))];
   }
 
   /** Delivers every membership event to a local actor as a `membershipEventType` message. */
@@ -210,12 +211,12 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
 
   /** Bytes queued on the link to `address` (0 when there is none). */
   queuedBytes(address: string): number {
-    return this.entries.get(address)?.link?.queuedBytes ?? 0;
+    return this.table.entries.get(address)?.link?.queuedBytes ?? 0;
   }
 
   /** Stops reading from the link to `address` (tests of back-pressure; a stalled consumer). */
   pauseReading(address: string, paused: boolean): void {
-    const ws = this.entries.get(address)?.link?.ws;
+    const ws = this.table.entries.get(address)?.link?.ws;
     if (ws === undefined) return;
     if (paused) ws.pause();
     else ws.resume();
@@ -223,13 +224,12 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
 
   // ---- MediatorHost ---------------------------------------------------------------------------
 
-  *upLinks(): Iterable<Link> {
-    for (const e of this.entries.values()) if (e.status === 'up' && e.link?.isOpen === true) yield e.link;
+  upLinks(): Iterable<Link> {
+    return this.table.upLinks();
   }
 
   linkTo(address: string): Link | undefined {
-    const e = this.entries.get(address);
-    return e?.status === 'up' && e.link?.isOpen === true ? e.link : undefined;
+    return this.table.linkTo(address);
   }
 
   sendFrame(
@@ -256,7 +256,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   }
 
   private tellRemote(target: ActorRef, msg: Message, sender: ActorRef | undefined): boolean {
-    const e = this.entries.get(target.address);
+    const e = this.table.entries.get(target.address);
     const link = this.linkTo(target.address);
     if (e === undefined || link === undefined || e.id.incarnation !== target.incarnation) {
       const why =
@@ -338,13 +338,13 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     early: Buffer[],
     detach: () => void,
   ): void {
-    let e = this.entries.get(peer.address);
+    let e = this.table.entries.get(peer.address);
     const preferred = [this.address_, peer.address].sort()[0];
     const why = !this.started
       ? 'stopping'
       : peer.address === this.address_
         ? 'connected to itself'
-        : this.tombstones.has(`${peer.address}#${peer.incarnation}`)
+        : this.table.isRemoved(peer)
           ? 'removed incarnation'
           : e !== undefined && e.id.incarnation > peer.incarnation
             ? 'stale incarnation'
@@ -362,7 +362,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
       return;
     }
     if (e !== undefined && e.id.incarnation < peer.incarnation) {
-      this.remove(e, 'restarted as a new incarnation');
+      this.table.remove(e, 'restarted as a new incarnation');
       e = undefined;
     }
     if (e?.link?.isOpen === true) e.link.close(4000, 'duplicate link');
@@ -383,7 +383,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     const wasUnreachable = e?.status === 'unreachable';
     if (e === undefined) {
       e = { id: peer, status: 'up', link, unreachableSince: 0 };
-      this.entries.set(peer.address, e);
+      this.table.entries.set(peer.address, e);
     } else {
       e.link = link;
       e.status = 'up';
@@ -408,30 +408,10 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   }
 
   private onLinkClose(link: Link, code: number, reason: string): void {
-    const e = this.entries.get(link.peer.address);
+    const e = this.table.entries.get(link.peer.address);
     if (e === undefined || e.link !== link) return;
     e.link = undefined;
-    this.markUnreachable(e, `link closed (${code}${reason === '' ? '' : ` ${reason}`})`);
-  }
-
-  private markUnreachable(e: Entry, why: string): void {
-    if (e.status !== 'up') return;
-    e.status = 'unreachable';
-    e.unreachableSince = Date.now();
-    this.mediator.dropMember(e.id.address);
-    this.logger.warn('member unreachable', { address: e.id.address, why });
-    this.publishEvent('member-unreachable', e);
-  }
-
-  private remove(e: Entry, why: string): void {
-    e.link?.terminate();
-    e.link = undefined;
-    e.status = 'removed';
-    this.entries.delete(e.id.address);
-    this.tombstones.add(`${e.id.address}#${e.id.incarnation}`);
-    this.mediator.dropMember(e.id.address);
-    this.logger.warn('member removed', { address: e.id.address, why });
-    this.publishEvent('member-removed', e);
+    this.table.markUnreachable(e, `link closed (${code}${reason === '' ? '' : ` ${reason}`})`);
   }
 
   private publishEvent(kind: MembershipEvent['kind'], e: Entry): void {
@@ -450,7 +430,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   private gossipFrame(): Buffer {
     const members = [
       this.identity,
-      ...[...this.entries.values()].filter((e) => e.status === 'up').map((e) => e.id),
+      ...[...this.table.entries.values()].filter((e) => e.status === 'up').map((e) => e.id),
     ];
     return encodeControl(FrameKind.gossip, { members });
   }
@@ -460,8 +440,8 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     if (!Array.isArray(list)) throw new ClusterError('CLUSTER_BAD_FRAME', 'malformed gossip');
     for (const raw of list) {
       const id = parseIdentity(raw);
-      if (id.address === this.address_ || this.tombstones.has(`${id.address}#${id.incarnation}`)) continue;
-      const e = this.entries.get(id.address);
+      if (id.address === this.address_ || this.table.isRemoved(id)) continue;
+      const e = this.table.entries.get(id.address);
       if (e !== undefined && e.id.incarnation >= id.incarnation) continue;
       if (!this.candidates.has(id.address)) {
         this.candidates.set(id.address, id);
@@ -471,57 +451,8 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   }
 
   private onFrame(link: Link, data: Buffer): void {
-    const e = this.entries.get(link.peer.address);
-    if (e?.link !== link) return;
-    try {
-      switch (data[0]) {
-        case FrameKind.message:
-          this.onMessage(data);
-          break;
-        case FrameKind.ping:
-          link.sendControl(encodePing(FrameKind.pong, decodePing(data)));
-          break;
-        case FrameKind.pong:
-          this.metrics?.heartbeatRtt(Number(process.hrtime.bigint() - decodePing(data)) / 1e9);
-          break;
-        case FrameKind.gossip:
-          this.onGossip(decodeControl(data));
-          break;
-        case FrameKind.registry:
-          this.mediator.apply(link.peer.address, parseRegistryOp(decodeControl(data)));
-          break;
-        default:
-          throw new ClusterError('CLUSTER_BAD_FRAME', `unexpected frame kind ${data[0] ?? 'none'}`);
-      }
-    } catch (err) {
-      if (err instanceof ClusterError && err.code === 'CLUSTER_BAD_FRAME') {
-        this.logger.warn('dropped a malformed frame', {
-          peer: link.peer.address,
-          error: err.message,
-          bytes: data.length,
-        });
-      } else if (err instanceof ClusterError) {
-        this.logger.debug('message not delivered', {
-          peer: link.peer.address,
-          code: err.code,
-          error: err.message,
-        });
-      } else {
-        this.logger.error('error handling a mesh frame', {
-          peer: link.peer.address,
-          error: errorMessage(err),
-        });
-      }
-    }
-  }
-
-  private onMessage(data: Buffer): void {
-    const f = decodeMessageFrame(data);
-    const msg = this.codecs.decode(f.typeId, f.payload);
-    this.metrics?.message(msg.type.name, 'in', data.length);
-    if (f.mode === TargetMode.actor) this.actors.deliverLocal(f.target, msg, f.sender);
-    else if (f.mode === TargetMode.path) this.mediator.deliverPath(f.target, msg, f.sender);
-    else this.mediator.deliverTopic(f.target, msg, f.sender);
+    if (this.table.entries.get(link.peer.address)?.link !== link) return;
+    dispatchFrame(this.frameHost, link, data);
   }
 
   private heartbeat(): void {
@@ -534,20 +465,25 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     if (!this.started) return;
     const now = Date.now();
     const o = this.options;
-    for (const e of [...this.entries.values()]) {
+    // Our own stall (GC, CPU starvation, a long synchronous stretch) is not the peers' silence:
+    // give every link a fresh threshold instead of declaring them all unreachable.
+    const stalled = now - this.lastTickAt > o.failureDetectorThresholdMs / 2;
+    this.lastTickAt = now;
+    if (stalled) for (const l of this.upLinks()) l.lastSeen = Math.max(l.lastSeen, now);
+    for (const e of [...this.table.entries.values()]) {
       if (e.status === 'up' && e.link !== undefined && now - e.link.lastSeen > o.failureDetectorThresholdMs) {
         const link = e.link;
         e.link = undefined;
         link.terminate();
-        this.markUnreachable(e, `silent for ${now - link.lastSeen} ms`);
+        this.table.markUnreachable(e, `silent for ${now - link.lastSeen} ms`);
       } else if (e.status === 'unreachable' && now - e.unreachableSince > o.downAfterMs) {
-        this.remove(e, `unreachable for ${now - e.unreachableSince} ms`);
+        this.table.remove(e, `unreachable for ${now - e.unreachableSince} ms`);
       }
     }
     const targets = new Set<string>();
     for (const s of o.seedNodes) if (s !== this.address_ && this.linkTo(s) === undefined) targets.add(s);
     for (const a of this.candidates.keys()) targets.add(a);
-    for (const e of this.entries.values()) if (e.status === 'unreachable') targets.add(e.id.address);
+    for (const e of this.table.entries.values()) if (e.status === 'unreachable') targets.add(e.id.address);
     for (const a of targets) {
       const since = this.redialer.failingSince(a);
       if (since !== undefined && this.candidates.has(a) && now - since > o.downAfterMs) {
@@ -558,8 +494,4 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
       this.redialer.dialIfDue(a, now);
     }
   }
-}
-
-function info(e: Entry): MemberInfo {
-  return { ...e.id, status: e.status };
 }

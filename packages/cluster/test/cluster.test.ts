@@ -7,8 +7,8 @@ import { connect } from 'node:tls';
 import { writeClusterKeystore } from '../src/index.js';
 import { CommandError, type Event, freePort, type MemberConfig, MemberProc } from './helpers.js';
 
-const THRESHOLD_MS = 1500;
-const DOWN_AFTER_MS = 3000;
+const THRESHOLD_MS = 2500;
+const DOWN_AFTER_MS = 4000;
 const dir = mkdtempSync(join(tmpdir(), 'shoal-cluster-'));
 const keystore = join(dir, 'cluster.p12');
 const procs: MemberProc[] = [];
@@ -104,13 +104,41 @@ describe('cluster mesh, multi-process over mutual TLS', { timeout: 110_000 }, ()
     await a.request('received');
   });
 
+  it('logs and drops unknown or malformed frames, and the link stays up', async () => {
+    const before = a.events.length;
+    await b.request('garbage', { address: a.address });
+    await b.request('send', { path: '/backend/svc', text: 'after-garbage' });
+    await expectReceived(a, ['after-garbage']);
+    const drops = a.events
+      .slice(before)
+      .filter((e) => e.ev === 'log' && e.msg === 'dropped a malformed frame');
+    assert.equal(drops.length, 4);
+    assert.equal(
+      a.events.slice(before).some((e) => e.ev === 'member-unreachable'),
+      false,
+    );
+  });
+
+  it('exports metrics: messages and bytes by type and direction, queue depth, members, heartbeat rtt', async () => {
+    const text = await a.request<string>('metrics');
+    assert.match(text, /shoal_cluster_messages_total\{type="test.text",direction="in"\} [1-9]/);
+    assert.match(text, /shoal_cluster_message_bytes_total\{type="test.text",direction="out"\} [1-9]/);
+    assert.match(text, /shoal_cluster_link_queue_bytes \d+/);
+    assert.match(text, /shoal_cluster_members\{status="up"\} 2/);
+    assert.match(text, /shoal_cluster_heartbeat_rtt_seconds_count [1-9]/);
+  });
+
   it('100k messages between two members: none lost, order kept', async () => {
     await a.request('put', { path: '/sink' });
     await waitUntil(
       async () => (await b.request<Record<string, string[]>>('paths'))['/sink']?.length === 1,
       5000,
     );
-    await b.request('blast', { path: '/sink', count: 100_000 }, 60_000);
+    await b.request('blast', { path: '/sink', count: 100_000 }, 60_000).catch((err: unknown) => {
+      console.log(JSON.stringify(a.events.filter((e) => e.ev !== 'ready').slice(-15)));
+      console.log(JSON.stringify(b.events.slice(-15)));
+      throw err;
+    });
     await waitUntil(async () => (await a.request<{ count: number }>('seq')).count >= 100_000, 30_000);
     assert.deepEqual(await a.request('seq'), { count: 100_000, ordered: true });
   });
