@@ -27,6 +27,10 @@ export function outpointKey(txid: Uint8Array, vout: number): string {
 export class CoinSet {
   readonly #coins = new Map<string, Coin>();
 
+  clear(): void {
+    this.#coins.clear();
+  }
+
   get size(): number {
     return this.#coins.size;
   }

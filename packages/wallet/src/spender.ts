@@ -142,7 +142,7 @@ export class Spender {
   }
 
   /** BIP125 replacement of a sent, unconfirmed transaction: same inputs and payments, at `feeRatePerKw`. */
-  replace(txidHex: string, feeRatePerKw: bigint): Built {
+  replace(txidHex: string, feeRatePerKw: bigint): { built: Built; original: Built } {
     const original = this.#sent.get(txidHex);
     if (!original?.inputs.every((coin) => this.#pendingSpendOf(coin, txidHex)))
       throw new WalletError('WALLET_NOT_REPLACEABLE', 'not an unconfirmed transaction this wallet sent', {
@@ -172,7 +172,7 @@ export class Spender {
       });
     const built = this.#sign(original.inputs, request, change);
     this.#sent.delete(txidHex);
-    return built;
+    return { built, original };
   }
 
   #current(coin: Coin): Coin | undefined {

@@ -98,6 +98,9 @@ export class Wallet {
       await this.#persistence.save(state);
     }
     this.#birthday = state.birthday;
+    // Rebuilt from the chain on every start: nothing but the persisted state carries over.
+    this.#coins.clear();
+    this.#hashes.clear();
     this.#height = state.birthday - 1;
     const book = new AddressBook(this.#keys, this.#chain.network, this.#options.gapLimit, state.nextIndex);
     this.#book = book;
@@ -216,11 +219,20 @@ export class Wallet {
     const spender = this.#requireSpender();
     const txidHex = Buffer.from(txid).toString('hex');
     const rate = await this.#feeRate({ feeRatePerKw });
-    const built = spender.replace(txidHex, rate);
+    const { built, original } = spender.replace(txidHex, rate);
+    const lookup = (s: string) => this.#book?.lookup(s);
     this.#coins.dropTransaction(txidHex);
-    this.#coins.apply(built.tx, undefined, (s) => this.#book?.lookup(s));
+    this.#coins.apply(built.tx, undefined, lookup);
     spender.remember(built);
-    await this.#broadcast(built.tx);
+    await this.#save();
+    try {
+      await this.#broadcast(built.tx);
+    } catch (error) {
+      // Refused: the original is still the one in the mempool, track it again.
+      this.#coins.apply(original.tx, undefined, lookup);
+      spender.remember(original);
+      throw error;
+    }
     return built.result;
   }
 

@@ -15,7 +15,7 @@ export interface Env {
   readonly seed: Uint8Array;
   readonly wallet: Wallet;
   readonly persistence: WalletPersistence;
-  newWallet(options?: WalletOptions, persistence?: WalletPersistence): Promise<Wallet>;
+  newWallet(options?: WalletOptions, persistence?: WalletPersistence, seed?: Uint8Array): Promise<Wallet>;
   cleanup(): Promise<void>;
 }
 
@@ -26,11 +26,15 @@ export async function makeEnv(seedByte = 7, options: WalletOptions = {}): Promis
   await chain.start();
   const seed = new Uint8Array(32).fill(seedByte);
   const wallets: Wallet[] = [];
-  const newWallet = async (opts: WalletOptions = {}, persistence?: WalletPersistence): Promise<Wallet> => {
+  const newWallet = async (
+    opts: WalletOptions = {},
+    persistence?: WalletPersistence,
+    walletSeed = seed,
+  ): Promise<Wallet> => {
     const wallet = new Wallet(
       {
         chain,
-        keys: Bip84WalletKeys.fromSeed(seed, 'regtest'),
+        keys: Bip84WalletKeys.fromSeed(walletSeed, 'regtest'),
         persistence: persistence ?? new JsonFileWalletPersistence(join(dir, `wallet-${wallets.length}.json`)),
       },
       { coinbaseMaturity: MATURITY, ...options, ...opts },
