@@ -22,7 +22,7 @@ export {
   WEIGHT,
 } from './constants.js';
 export { WalletError, type WalletErrorCode, type WalletErrorJson, type WalletErrorMeta } from './errors.js';
-export { Bip84WalletKeys, coinType, type KeyChain, type WalletKey, type WalletKeys } from './keys.js';
+export { Bip84WalletKeys, type KeyChain, type WalletKey, type WalletKeys } from './keys.js';
 export {
   JsonFileWalletPersistence,
   MemoryWalletPersistence,

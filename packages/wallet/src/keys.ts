@@ -1,4 +1,5 @@
 import { HDKey } from '@scure/bip32';
+import { coinType, KeyRing } from '@shoal/identity';
 import { BIP84_PURPOSE } from './constants.js';
 import { WalletError } from './errors.js';
 import type { WalletNetwork } from './types.js';
@@ -22,14 +23,11 @@ export interface WalletKeys {
   derive(change: KeyChain, index: number): WalletKey;
 }
 
-/** BIP44 coin type: 0 for mainnet, 1 for every test network. */
-export function coinType(network: WalletNetwork): number {
-  return network === 'mainnet' ? 0 : 1;
-}
-
 /**
- * BIP84 keys `m/84'/coin'/account'/change/index` from a BIP32 seed, over `@scure/bip32`. The
- * account and chain nodes are derived once and cached; each address key is one more CKDpriv step.
+ * BIP84 keys `m/84'/coin'/account'/change/index` of the node seed, derived through
+ * `@shoal/identity`'s `KeyRing` (the node's one documented scheme: its `walletKeyPath`). The
+ * account node is derived once and its two chain nodes cached, so each address key is a single
+ * CKDpriv step instead of five from the master.
  */
 export class Bip84WalletKeys implements WalletKeys {
   readonly accountPath: string;
@@ -40,25 +38,32 @@ export class Bip84WalletKeys implements WalletKeys {
     this.#chains = chains;
   }
 
-  /** From a 16-64 byte seed (the node seed), for `network` and `account` (default 0). */
+  /** From the node's key ring, for `account` (default 0) on the ring's chain. */
+  static fromKeyRing(ring: KeyRing, account = 0): Bip84WalletKeys {
+    if (!Number.isInteger(account) || account < 0 || account >= 0x80000000)
+      throw new WalletError('WALLET_INVALID_ARGUMENT', 'bad account number', { account });
+    const path = `m/${BIP84_PURPOSE}'/${coinType(ring.chain)}'/${account}'`;
+    const node = ring.deriveKey(path);
+    // (private key, chain code) is the account's extended private key (BIP32 "Extended keys").
+    const accountNode = new HDKey({ privateKey: node.privateKey, chainCode: node.chainCode });
+    return new Bip84WalletKeys(path, [accountNode.deriveChild(0), accountNode.deriveChild(1)]);
+  }
+
+  /** From a 16-64 byte seed (the node seed): `fromKeyRing(KeyRing.fromSeed(seed, network))`. */
   static fromSeed(seed: Uint8Array, network: WalletNetwork, account = 0): Bip84WalletKeys {
     if (seed.length < 16 || seed.length > 64)
       throw new WalletError('WALLET_INVALID_ARGUMENT', 'a BIP32 seed is 16 to 64 bytes', {
         length: seed.length,
       });
-    if (!Number.isInteger(account) || account < 0 || account >= 0x80000000)
-      throw new WalletError('WALLET_INVALID_ARGUMENT', 'bad account number', { account });
-    const path = `m/${BIP84_PURPOSE}'/${coinType(network)}'/${account}'`;
-    const accountNode = HDKey.fromMasterSeed(seed).derive(path);
-    return new Bip84WalletKeys(path, [accountNode.deriveChild(0), accountNode.deriveChild(1)]);
+    return Bip84WalletKeys.fromKeyRing(KeyRing.fromSeed(seed, network), account);
   }
 
   derive(change: KeyChain, index: number): WalletKey {
     if (!Number.isInteger(index) || index < 0 || index >= 0x80000000)
       throw new WalletError('WALLET_INVALID_ARGUMENT', 'bad address index', { index });
+    // BIP32: an invalid child (probability ~2^-127) makes @scure/bip32 throw; we let that surface
+    // rather than silently renumber addresses.
     const node = this.#chains[change].deriveChild(index);
-    // A derived scalar can be invalid with probability ~2^-127; BIP32 says skip to the next index,
-    // which @scure/bip32 reports by throwing. We let that surface rather than silently renumber.
     return { privateKey: node.privateKey!, publicKey: node.publicKey! };
   }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { KeyRing } from '@shoal/identity';
 import { p2wpkhAddress } from '../src/address.js';
 import { WalletError } from '../src/errors.js';
 import { Bip84WalletKeys } from '../src/keys.js';
@@ -25,6 +26,23 @@ describe('Bip84WalletKeys', { timeout: 10_000 }, () => {
     const keys = Bip84WalletKeys.fromSeed(BIP84_SEED, 'regtest');
     assert.equal(keys.accountPath, "m/84'/1'/0'");
     assert.match(p2wpkhAddress(keys.derive(0, 0).publicKey, 'regtest'), /^bcrt1q/);
+  });
+
+  it("derives exactly identity's KeyRing.deriveWalletKey (one derivation scheme)", () => {
+    const seed = new Uint8Array(32).fill(5);
+    const ring = KeyRing.fromSeed(seed, 'regtest');
+    const keys = Bip84WalletKeys.fromKeyRing(ring, 1);
+    assert.equal(keys.accountPath, "m/84'/1'/1'");
+    for (const [change, index] of [
+      [0, 0],
+      [0, 7],
+      [1, 3],
+    ] as const) {
+      const theirs = ring.deriveWalletKey(1, change, index);
+      const ours = keys.derive(change, index);
+      assert.deepEqual(Buffer.from(ours.privateKey), theirs.privateKey);
+      assert.deepEqual(Buffer.from(ours.publicKey), theirs.publicKey);
+    }
   });
 
   it('rejects bad seeds and indexes with typed errors', () => {
