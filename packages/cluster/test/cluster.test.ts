@@ -102,6 +102,18 @@ describe('cluster mesh, multi-process over mutual TLS', { timeout: 110_000 }, ()
       (e) => e instanceof CommandError && e.code === 'CLUSTER_ASK_TIMEOUT',
     );
     await a.request('received');
+    // A ref travels inside a message; the reply to it reaches the asking member's temporary actor.
+    assert.equal(
+      await c.request('forward', { path: '/backend/svc', text: 'f1', timeoutMs: 2000 }),
+      `${a.address}:fwd:f1`,
+    );
+    // A ref to a live actor on another member, by address + incarnation + path.
+    const aInc = String(a.events.find((e) => e.ev === 'ready')?.incarnation);
+    assert.equal(
+      await b.request('tell', { address: a.address, incarnation: aInc, path: '/user/svc', text: 'direct' }),
+      true,
+    );
+    await expectReceived(a, ['direct']);
   });
 
   it('logs and drops unknown or malformed frames, and the link stays up', async () => {
