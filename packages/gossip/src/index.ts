@@ -1,10 +1,14 @@
 export { channelUpdateChecksum } from './checksum.js';
 export * from './constants.js';
 export { crc32c } from './crc32c.js';
+export { GossipDeduplicator, isKnown, type OfferResult } from './dedup.js';
 export { GossipError, type GossipErrorCode, type GossipErrorJSON, type GossipErrorMeta } from './errors.js';
+export { gossipForFilter } from './filter.js';
 export { fundingScriptPubKey, fundingWitnessScript, keyLess } from './funding.js';
 export { RoutingGraph, updateInfo } from './graph.js';
 export type { ChannelInfo, GraphStats, NodeAnnouncementInfo, NodeInfo, UpdateInfo } from './graph-types.js';
+export { type GossipIdentity, gossipIdentity } from './identity.js';
+export { PenaltyBox, type PenaltyOptions } from './penalty.js';
 export {
   type ChannelNodesLookup,
   checkChannelAnnouncementSignatures,
@@ -23,7 +27,23 @@ export {
   type GossipProcessorDeps,
   type GossipProcessorOptions,
 } from './processor.js';
+export {
+  answerQueryChannelRange,
+  answerQueryShortChannelIds,
+  maxIdsPerReply,
+  type ScidQueryAnswer,
+} from './queries.js';
 export { type RateLimit, RateLimiter } from './rate-limit.js';
+export {
+  passesFilter,
+  queueDeltas,
+  type RebroadcastDeps,
+  type RebroadcastOptions,
+  RebroadcastScheduler,
+  type TimestampFilter,
+} from './rebroadcast.js';
+export { type QueuedGossip, RebroadcastQueue } from './rebroadcast-queue.js';
+export { GraphReplica, type ReplicaApply } from './replica.js';
 export {
   type ChannelAnnouncementKeys,
   channelAnnouncementDigest,
@@ -34,6 +54,14 @@ export {
   signChannelUpdate,
   signNodeAnnouncement,
 } from './sign.js';
+export {
+  buildQueryChannelRange,
+  buildScidQueries,
+  ChannelRangeCollector,
+  maxIdsPerQuery,
+  type ScidWant,
+  scidsToQuery,
+} from './sync.js';
 export {
   type ChannelRemovalReason,
   type Clock,

@@ -48,7 +48,8 @@ export type GossipDecision =
   | { accepted: true; kind: Gossip['kind']; deltas: GraphDelta[] }
   | { accepted: false; kind?: Gossip['kind']; reason: RejectReason; detail: string };
 
-type DeltaListener = (deltas: readonly GraphDelta[]) => void;
+/** Receives each committed batch with its sequence number (consecutive, from 1 after start). */
+type DeltaListener = (deltas: readonly GraphDelta[], seq: number) => void;
 
 /**
  * The canonical graph's keeper (the backend Router's logic): validates gossip against BOLT 7,
@@ -70,6 +71,7 @@ export class GossipProcessor {
   readonly #zombies = new Map<bigint, { nodeId1: Uint8Array; nodeId2: Uint8Array }>();
   readonly #blacklist = new Set<string>();
   #started = false;
+  #seq = 0;
 
   constructor(deps: GossipProcessorDeps, options: GossipProcessorOptions) {
     this.#deps = deps;
@@ -103,6 +105,19 @@ export class GossipProcessor {
   subscribe(listener: DeltaListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Sequence number of the last committed batch. */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /**
+   * The whole graph in batches, taken at once, with the sequence number it reflects: a frontend
+   * applies it, then only delta batches numbered above `seq` ({@link GraphReplica}).
+   */
+  snapshot(batchSize = 1000): { seq: number; batches: GraphDelta[][] } {
+    return { seq: this.#seq, batches: [...this.graph.snapshot(batchSize)] };
   }
 
   isZombie(scid: bigint): boolean {
@@ -287,7 +302,8 @@ export class GossipProcessor {
     if (deltas.length === 0) return deltas;
     this.graph.apply(deltas);
     await this.#deps.persistence?.save(deltas);
-    for (const l of this.#listeners) l(deltas);
+    const seq = ++this.#seq;
+    for (const l of this.#listeners) l(deltas, seq);
     return deltas;
   }
 
