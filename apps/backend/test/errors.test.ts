@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { ApiError } from '../src/api/index.js';
 import { basic, call, ENCODINGS, hex, NODE_B, PASSWORD, startServer, type TestServer } from './helpers.js';
@@ -186,6 +187,33 @@ describe('bad requests', () => {
     );
     assert.equal(a.status, 413);
     assert.match(errorOf(a), /larger than 65536 bytes/);
+  });
+
+  it('a chunked body (no Content-Length) over the limit -> 413', T, async () => {
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        `${t.url}/disconnect`,
+        {
+          method: 'POST',
+          headers: { authorization: basic(PASSWORD), 'content-type': 'application/x-www-form-urlencoded' },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            body += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: body }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      // Two chunks: the second crosses the limit while the body is being read.
+      req.write(`nodeId=${'a'.repeat(40 * 1024)}`);
+      req.end('b'.repeat(40 * 1024));
+    });
+    assert.equal(status, 413);
+    assert.match(text, /larger than 65536 bytes/);
   });
 
   it('unknown path -> 404', T, async () => {
