@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { SMALL_AEAD_LIMIT, SMALL_AEAD_MAX_AD, smallAead } from './aead-small.js';
 import { CryptoError } from './errors.js';
 
 const TAG_LENGTH = 16;
@@ -36,12 +37,9 @@ export function encryptWithAD(
   ad: Uint8Array,
   plaintext: Uint8Array,
 ): Buffer {
-  checkKey(key);
-  const cipher = createCipheriv('chacha20-poly1305', key, chachaNonce(nonce), { authTagLength: TAG_LENGTH });
-  if (ad.length > 0) cipher.setAAD(ad, { plaintextLength: plaintext.length });
-  const body = plaintext.length > 0 ? cipher.update(plaintext) : EMPTY;
-  cipher.final();
-  return Buffer.concat([body, cipher.getAuthTag()], body.length + TAG_LENGTH);
+  const out = Buffer.allocUnsafe(plaintext.length + TAG_LENGTH);
+  encryptWithADInto(key, nonce, ad, plaintext, out, 0);
+  return out;
 }
 
 /**
@@ -57,6 +55,13 @@ export function encryptWithADInto(
   offset: number,
 ): number {
   checkKey(key);
+  const small =
+    plaintext.length <= SMALL_AEAD_LIMIT && ad.length <= SMALL_AEAD_MAX_AD ? smallAead() : undefined;
+  if (small) {
+    const length = plaintext.length + TAG_LENGTH;
+    small.seal(key, chachaNonce(nonce), plaintext, ad, out.subarray(offset, offset + length));
+    return length;
+  }
   const cipher = createCipheriv('chacha20-poly1305', key, chachaNonce(nonce), { authTagLength: TAG_LENGTH });
   if (ad.length > 0) cipher.setAAD(ad, { plaintextLength: plaintext.length });
   let at = offset;
@@ -83,6 +88,14 @@ export function decryptWithAD(
     });
   }
   const bodyLength = ciphertext.length - TAG_LENGTH;
+  const small = bodyLength <= SMALL_AEAD_LIMIT && ad.length <= SMALL_AEAD_MAX_AD ? smallAead() : undefined;
+  if (small) {
+    // A MAC failure ends the BOLT 8 connection and its keys, so the library's early-exit tag
+    // comparison gives an attacker no repeated timing oracle.
+    const plain = small.open(key, chachaNonce(nonce), ciphertext, ad);
+    if (plain === null) throw new CryptoError('CRYPTO_BAD_MAC', 'ChaCha20-Poly1305 MAC check failed');
+    return Buffer.from(plain.buffer, plain.byteOffset, plain.length);
+  }
   const decipher = createDecipheriv('chacha20-poly1305', key, chachaNonce(nonce), {
     authTagLength: TAG_LENGTH,
   });

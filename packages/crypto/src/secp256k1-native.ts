@@ -46,10 +46,18 @@ function wrap(addon: NativeAddon): Secp256k1 {
       return buf(addon.publicKeyConvert(pub, true));
     },
     ecdh(pub, priv) {
-      checkPriv(priv);
-      checkPub(pub);
-      // libsecp256k1's default ECDH hash is SHA256(compressed point), exactly BOLT 8's ECDH.
-      return buf(addon.ecdh(pub, priv));
+      if (priv.length !== 32) checkPriv(priv);
+      if (pub.length !== 33 && pub.length !== 65) checkPub(pub);
+      try {
+        // libsecp256k1's default ECDH hash is SHA256(compressed point), exactly BOLT 8's ECDH.
+        // It parses (validates) the point itself, so no separate publicKeyVerify here.
+        return buf(addon.ecdh(pub, priv));
+      } catch (cause) {
+        if (!addon.publicKeyVerify(pub)) {
+          throw new CryptoError('CRYPTO_BAD_PUBLIC_KEY', 'invalid secp256k1 public key', {}, { cause });
+        }
+        throw new CryptoError('CRYPTO_BAD_PRIVATE_KEY', 'invalid secp256k1 private key', {}, { cause });
+      }
     },
     sign(digest, priv) {
       len('digest', digest, 32);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   CryptoError,
@@ -109,6 +109,22 @@ describe('ChaCha20-Poly1305 (BOLT 8 encryptWithAD)', { timeout: 10_000 }, () => 
     assert.throws(() => decryptWithAD(key, 7, randomBytes(32), c), { code: 'CRYPTO_BAD_MAC' });
     assert.throws(() => decryptWithAD(key, 7, ad, c.subarray(0, 15)), { code: 'CRYPTO_BAD_LENGTH' });
     assert.throws(() => encryptWithAD(key.subarray(1), 0, ad, c), { code: 'CRYPTO_BAD_LENGTH' });
+  });
+
+  it('the WebAssembly (small) and OpenSSL (large) paths agree with node:crypto at every size', () => {
+    for (const size of [0, 1, 2, 15, 16, 17, 63, 64, 65, 383, 384, 385, 512, 1024, 4096, 65535]) {
+      const key = randomBytes(32);
+      const ad = randomBytes(size % 3 === 0 ? 32 : size % 3 === 1 ? 0 : 33);
+      const pt = randomBytes(size);
+      const cipher = createCipheriv('chacha20-poly1305', key, chachaNonce(999), { authTagLength: 16 });
+      if (ad.length > 0) cipher.setAAD(ad, { plaintextLength: size });
+      const expected = Buffer.concat([cipher.update(pt), cipher.final(), cipher.getAuthTag()]);
+      const c = encryptWithAD(key, 999, ad, pt);
+      assert.deepEqual(c, expected, `size ${size}`);
+      assert.deepEqual(decryptWithAD(key, 999, ad, c), pt);
+      c[size >> 1]! ^= 0x40;
+      assert.throws(() => decryptWithAD(key, 999, ad, c), { code: 'CRYPTO_BAD_MAC' });
+    }
   });
 
   it('errors serialise to JSON and back', () => {
