@@ -7,7 +7,6 @@ import {
   encodePing,
   FrameKind,
   type PeerIdentity,
-  parseIdentity,
   TargetMode,
   type TargetModeValue,
 } from './codec/frame.js';
@@ -190,7 +189,9 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
 
   /** Members known to this member, this one first. */
   members(): MemberInfo[] {
-    const self: MemberInfo = { ...this.identity, status: 'up' };
+    // Joining until linked to someone, except the first seed, which forms the cluster on its own.
+    const up = this.linkCount() > 0 || this.options.seedNodes[0] === this.address_;
+    const self: MemberInfo = { ...this.identity, status: up ? 'up' : 'joining' };
     return [self, ...[...this.table.entries.values()].map((e) => info(e))];
   }
 
@@ -428,21 +429,11 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   }
 
   private gossipFrame(): Buffer {
-    const members = [
-      this.identity,
-      ...[...this.table.entries.values()].filter((e) => e.status === 'up').map((e) => e.id),
-    ];
-    return encodeControl(FrameKind.gossip, { members });
+    return encodeControl(FrameKind.gossip, { members: [this.identity, ...this.table.upIdentities()] });
   }
 
   private onGossip(body: unknown): void {
-    const list = (body as { members?: unknown } | null)?.members;
-    if (!Array.isArray(list)) throw new ClusterError('CLUSTER_BAD_FRAME', 'malformed gossip');
-    for (const raw of list) {
-      const id = parseIdentity(raw);
-      if (id.address === this.address_ || this.table.isRemoved(id)) continue;
-      const e = this.table.entries.get(id.address);
-      if (e !== undefined && e.id.incarnation >= id.incarnation) continue;
+    for (const id of this.table.unknownIn(body, this.address_)) {
       if (!this.candidates.has(id.address)) {
         this.candidates.set(id.address, id);
         this.redialer.dial(id.address);
@@ -470,16 +461,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     const stalled = now - this.lastTickAt > o.failureDetectorThresholdMs / 2;
     this.lastTickAt = now;
     if (stalled) for (const l of this.upLinks()) l.lastSeen = Math.max(l.lastSeen, now);
-    for (const e of [...this.table.entries.values()]) {
-      if (e.status === 'up' && e.link !== undefined && now - e.link.lastSeen > o.failureDetectorThresholdMs) {
-        const link = e.link;
-        e.link = undefined;
-        link.terminate();
-        this.table.markUnreachable(e, `silent for ${now - link.lastSeen} ms`);
-      } else if (e.status === 'unreachable' && now - e.unreachableSince > o.downAfterMs) {
-        this.table.remove(e, `unreachable for ${now - e.unreachableSince} ms`);
-      }
-    }
+    this.table.detect(now, o.failureDetectorThresholdMs, o.downAfterMs);
     const targets = new Set<string>();
     for (const s of o.seedNodes) if (s !== this.address_ && this.linkTo(s) === undefined) targets.add(s);
     for (const a of this.candidates.keys()) targets.add(a);

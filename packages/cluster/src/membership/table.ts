@@ -1,4 +1,5 @@
-import type { PeerIdentity } from '../codec/frame.js';
+import { type PeerIdentity, parseIdentity } from '../codec/frame.js';
+import { ClusterError } from '../errors.js';
 import type { Link } from '../transport/link.js';
 import type { Logger, MemberInfo, MemberStatus, MembershipEvent } from '../types.js';
 
@@ -48,6 +49,39 @@ export class MemberTable {
     this.dropRegistry(e.id.address);
     this.logger.warn('member removed', { address: e.id.address, why });
     this.onEvent('member-removed', e);
+  }
+
+  /** Marks silent members unreachable and removes those unreachable for longer than `downAfterMs`. */
+  detect(now: number, thresholdMs: number, downAfterMs: number): void {
+    for (const e of [...this.entries.values()]) {
+      if (e.status === 'up' && e.link !== undefined && now - e.link.lastSeen > thresholdMs) {
+        const link = e.link;
+        e.link = undefined;
+        link.terminate();
+        this.markUnreachable(e, `silent for ${now - link.lastSeen} ms`);
+      } else if (e.status === 'unreachable' && now - e.unreachableSince > downAfterMs) {
+        this.remove(e, `unreachable for ${now - e.unreachableSince} ms`);
+      }
+    }
+  }
+
+  /** Identities of the members that are up, for gossip. */
+  upIdentities(): PeerIdentity[] {
+    return [...this.entries.values()].filter((e) => e.status === 'up').map((e) => e.id);
+  }
+
+  /** Members in a gossip body that are new to us (or a newer incarnation), never removed ones. */
+  unknownIn(body: unknown, self: string): PeerIdentity[] {
+    const list = (body as { members?: unknown } | null)?.members;
+    if (!Array.isArray(list)) throw new ClusterError('CLUSTER_BAD_FRAME', 'malformed gossip');
+    const out: PeerIdentity[] = [];
+    for (const raw of list) {
+      const id = parseIdentity(raw);
+      if (id.address === self || this.isRemoved(id)) continue;
+      const e = this.entries.get(id.address);
+      if (e === undefined || e.id.incarnation < id.incarnation) out.push(id);
+    }
+    return out;
   }
 
   *upLinks(): Iterable<Link> {
