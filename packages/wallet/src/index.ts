@@ -6,6 +6,7 @@ export {
   p2wpkhScript,
   scriptToAddress,
 } from './address.js';
+export { type ApiHandler, type ApiParams, walletApi } from './api.js';
 export {
   type Candidate,
   feeForWeight,
@@ -29,6 +30,7 @@ export {
   type WalletPersistence,
   type WalletState,
 } from './persistence.js';
+export { fundOnRegtest, type RegtestMiner } from './regtest-funding.js';
 export { fundingScripts } from './spender.js';
 export type {
   FeeChoice,
