@@ -6,6 +6,7 @@ export {
   type ConnectionRequest,
   type FrontProtocol,
   type InitializeConnection,
+  MESH_PROTOCOL_VERSION,
   PATHS,
   type PeerAuthenticated,
   type PeerMessage,
