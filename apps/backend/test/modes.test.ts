@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '@shoal/log';
-import { ApiError, createApiServer } from '../src/api/index.js';
+import { ApiError, badParam, createApiServer, formCall } from '../src/api/index.js';
 import { basic, call, ENCODINGS, fakeHandlers, hex, NODE_B, PASSWORD, startServer } from './helpers.js';
 
 const T = { timeout: 10_000 };
@@ -137,4 +137,83 @@ describe('metrics', () => {
       ['peers', 401],
     ]);
   });
+});
+
+describe('extra calls (formCall)', () => {
+  it(
+    'serves raw-form handlers with both encodings, maps their client errors, refuses taken names',
+    T,
+    async () => {
+      class WalletLikeError extends Error {
+        constructor(
+          message: string,
+          readonly param: string,
+        ) {
+          super(message);
+        }
+      }
+      const seen: Array<Readonly<Record<string, string>>> = [];
+      const sendonchain = formCall(
+        'sendonchain',
+        async (fields) => {
+          seen.push(fields);
+          if (fields.amountSatoshis === '0')
+            throw new WalletLikeError('amountSatoshis must be positive', 'amountSatoshis');
+          if (fields.address === 'boom') throw new Error('unexpected');
+          return 'f'.repeat(64);
+        },
+        { clientError: (e) => (e instanceof WalletLikeError ? badParam(e.param, e.message) : undefined) },
+      );
+      const { handlers } = fakeHandlers();
+      assert.throws(
+        () =>
+          createApiServer(
+            { logger: createLogger(), handlers, extraCalls: [formCall('getinfo', async () => 1)] },
+            { host: '127.0.0.1', port: 0, password: PASSWORD },
+          ),
+        (e: unknown) => e instanceof ApiError && e.code === 'API_BAD_OPTION',
+      );
+      const logLines: string[] = [];
+      const server = createApiServer(
+        {
+          logger: createLogger({ sink: { write: (l: string) => logLines.push(l) } }),
+          handlers,
+          extraCalls: [sendonchain],
+        },
+        { host: '127.0.0.1', port: 0, password: PASSWORD, authFailureDelayMs: 0 },
+      );
+      await server.start();
+      try {
+        const url = `http://127.0.0.1:${server.port}`;
+        for (const encoding of ENCODINGS) {
+          const ok = await call(
+            url,
+            '/sendonchain',
+            { address: 'bcrt1qxyz', amountSatoshis: '1000' },
+            { encoding },
+          );
+          assert.equal(ok.status, 200);
+          assert.equal(ok.json, 'f'.repeat(64));
+        }
+        assert.deepEqual(
+          seen.map((f) => ({ ...f })),
+          [
+            { address: 'bcrt1qxyz', amountSatoshis: '1000' },
+            { address: 'bcrt1qxyz', amountSatoshis: '1000' },
+          ],
+        );
+        assert.equal(seen[0]!.constructor, undefined, 'fields have no prototype');
+        const bad = await call(url, '/sendonchain', { address: 'bcrt1qxyz', amountSatoshis: '0' });
+        assert.equal(bad.status, 400);
+        assert.match((bad.json as { error: string }).error, /'amountSatoshis'/);
+        const boom = await call(url, '/sendonchain', { address: 'boom', amountSatoshis: '1' });
+        assert.equal(boom.status, 500);
+        assert.ok(logLines.some((l) => l.includes('unexpected')));
+        server.setWaitingToStart(true);
+        assert.equal((await call(url, '/sendonchain', { address: 'x', amountSatoshis: '1' })).status, 503);
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 });

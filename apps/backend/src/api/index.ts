@@ -23,7 +23,14 @@ export {
   parseNodeUri,
   parsePublicKey,
 } from './params.js';
-export { type AnyApiCall, API_CALLS, type ApiCall, STATE_CALL } from './routes.js';
+export {
+  type AnyApiCall,
+  API_CALLS,
+  type ApiCall,
+  type FormCallOptions,
+  formCall,
+  STATE_CALL,
+} from './routes.js';
 export {
   type ApiMetrics,
   type ApiServer,

@@ -114,6 +114,14 @@ export class FormParams {
     return this.fields.has(name);
   }
 
+  /** Every field, for handlers that parse their own (see `formCall`). */
+  all(): Readonly<Record<string, string>> {
+    // No prototype: a missing `constructor` or `toString` field reads as undefined.
+    const out: Record<string, string> = Object.create(null);
+    for (const [k, v] of this.fields) out[k] = v;
+    return out;
+  }
+
   optionalString(name: string): string | undefined {
     return this.fields.get(name);
   }

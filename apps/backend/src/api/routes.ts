@@ -125,5 +125,43 @@ export const API_CALLS: readonly AnyApiCall[] = [
   }),
 ];
 
+/** Options of {@link formCall}. */
+export interface FormCallOptions {
+  summary?: string;
+  /** HTTP methods; default POST only. */
+  methods?: readonly string[];
+  /**
+   * Turns a handler's own error into a client error (e.g. a wallet's invalid-argument error into
+   * {@link badParam}); `undefined` leaves it a 500 with a logged error id.
+   */
+  clientError?: (err: unknown) => ApiError | undefined;
+}
+
+/**
+ * A call whose handler takes the raw form fields (`Record<name, value>`) and returns a
+ * JSON-serialisable result, for components that parse their own parameters (the wallet's
+ * Eclair-style handlers). Prefer typed calls in {@link API_CALLS} for anything new.
+ */
+export function formCall(
+  name: string,
+  run: (fields: Readonly<Record<string, string>>, ctx: CallContext) => Promise<unknown>,
+  opts: FormCallOptions = {},
+): AnyApiCall {
+  return call<Readonly<Record<string, string>>>({
+    name,
+    methods: opts.methods ?? ['POST'],
+    summary: opts.summary ?? '',
+    fields: [],
+    parse: (p) => p.all(),
+    run: async (_h, fields, ctx) => {
+      try {
+        return await run(fields, ctx);
+      } catch (err) {
+        throw opts.clientError?.(err) ?? err;
+      }
+    },
+  });
+}
+
 /** Name of the call that stays available while the API is marked `WAITING_TO_START`. */
 export const STATE_CALL = 'v1/state';

@@ -20,6 +20,11 @@ export interface ApiServerDeps {
   logger: Logger;
   handlers: ApiHandlers;
   metrics?: ApiMetrics;
+  /**
+   * Calls served besides {@link API_CALLS}, e.g. the wallet's (`getnewaddress`, `sendonchain`)
+   * wrapped with {@link formCall}; a name already served is refused.
+   */
+  extraCalls?: readonly AnyApiCall[];
 }
 
 export interface ApiServerOptions {
@@ -54,7 +59,6 @@ export interface ApiServer {
 
 const DEFAULT_MAX_BODY = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
-const CALLS = new Map(API_CALLS.map((c) => [`/${c.name}`, c]));
 
 /** An HTTP response decided before or instead of running a handler. */
 class HttpAnswer {
@@ -79,6 +83,13 @@ export function createApiServer(deps: ApiServerDeps, options: ApiServerOptions):
     throw new ApiError('API_BAD_OPTION', 'the API needs a password (api.password)', { option: 'password' });
   }
   const log = deps.logger.child({ component: 'api' });
+  const calls = new Map(API_CALLS.map((c) => [`/${c.name}`, c]));
+  for (const c of deps.extraCalls ?? []) {
+    if (calls.has(`/${c.name}`) || !/^[a-z0-9]+(\/[a-z0-9]+)*$/i.test(c.name)) {
+      throw new ApiError('API_BAD_OPTION', `API call name taken or invalid: ${c.name}`, { call: c.name });
+    }
+    calls.set(`/${c.name}`, c);
+  }
   const checkAuth = createBasicAuth(options.password);
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const defaultTimeout = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -206,7 +217,7 @@ export function createApiServer(deps: ApiServerDeps, options: ApiServerOptions):
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const c = CALLS.get(path);
+    const c = calls.get(path);
     const call = c?.name ?? 'unknown';
     answer(req, requestId, c)
       .catch((err: unknown) => errorAnswer(err, call, requestId))
