@@ -8,7 +8,6 @@ export type WalletErrorCode =
   | 'WALLET_UNKNOWN_TRANSACTION'
   | 'WALLET_NOT_REPLACEABLE'
   | 'WALLET_FEE_TOO_LOW'
-  | 'WALLET_REORG_TOO_DEEP'
   | 'WALLET_PERSISTENCE';
 
 /** Metadata of a {@link WalletError}: JSON-safe values only, so the error can cross the mesh. */

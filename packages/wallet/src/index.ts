@@ -42,4 +42,10 @@ export type {
   WalletNetwork,
   WalletUtxo,
 } from './types.js';
-export { type FundingRequest, Wallet, type WalletDeps, type WalletOptions } from './wallet.js';
+export {
+  type FundingRequest,
+  Wallet,
+  type WalletDeps,
+  type WalletEvents,
+  type WalletOptions,
+} from './wallet.js';

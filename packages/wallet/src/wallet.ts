@@ -37,6 +37,14 @@ export interface WalletOptions {
   readonly maxReorgDepth?: number;
 }
 
+/** Events of a {@link Wallet}. */
+export interface WalletEvents {
+  /** The wallet processed the chain up to `height`. */
+  synced: { height: number };
+  /** A sync started by a chain event failed (the next event or `sync()` retries). */
+  error: Error;
+}
+
 /** Arguments of {@link Wallet.createFundingTransaction}. */
 export interface FundingRequest {
   readonly localFundingPubkey: Uint8Array;
@@ -64,6 +72,7 @@ export class Wallet {
   #height = -1;
   #queue: Promise<void> = Promise.resolve();
   #unsubscribe: (() => void)[] = [];
+  readonly #listeners = new Map<keyof WalletEvents, Set<(value: unknown) => void>>();
 
   constructor(deps: WalletDeps, options: WalletOptions = {}) {
     this.#chain = deps.chain;
@@ -106,9 +115,7 @@ export class Wallet {
     this.#book = book;
     this.#spender = new Spender({ coins: this.#coins, book });
     const trigger = (): void => {
-      this.sync().catch((error: unknown) =>
-        this.#logger?.error('wallet: chain sync failed', { error: String(error) }),
-      );
+      this.sync().catch((error: unknown) => this.#reportError(error));
     };
     this.#unsubscribe = [this.#chain.on('block', trigger), this.#chain.on('blockDisconnected', trigger)];
     this.#logger?.info('wallet: rescanning', { from: state.birthday, account: this.#keys.accountPath });
@@ -304,10 +311,18 @@ export class Wallet {
       while (this.#height >= this.#birthday) {
         const theirs = await this.#chain.getBlockHash(this.#height);
         const ours = this.#hashes.get(this.#height);
-        if (!ours)
-          throw new WalletError('WALLET_REORG_TOO_DEEP', 'reorg deeper than the wallet remembers: rescan', {
+        if (!ours) {
+          // Deeper than the spends we remember: start again from the birthday.
+          this.#logger?.warn('wallet: reorg deeper than remembered, rescanning', {
             height: this.#height,
+            birthday: this.#birthday,
           });
+          this.#coins.clear();
+          this.#hashes.clear();
+          this.#height = this.#birthday - 1;
+          reorged = true;
+          break;
+        }
         if (theirs && Buffer.compare(theirs, ours) === 0) break;
         this.#coins.disconnect(this.#height);
         this.#hashes.delete(this.#height);
@@ -321,6 +336,27 @@ export class Wallet {
     this.#spender!.releaseSpent();
     const after = book.nextIndex;
     if (after.receive !== before.receive || after.change !== before.change) await this.#save();
+    this.#emit('synced', { height: this.#height });
+  }
+
+  /** Subscribes to wallet events; returns the unsubscribe function. */
+  on<K extends keyof WalletEvents>(event: K, listener: (value: WalletEvents[K]) => void): () => void {
+    const set = this.#listeners.get(event) ?? new Set();
+    this.#listeners.set(event, set);
+    set.add(listener as (value: unknown) => void);
+    return () => set.delete(listener as (value: unknown) => void);
+  }
+
+  #emit<K extends keyof WalletEvents>(event: K, value: WalletEvents[K]): void {
+    for (const listener of this.#listeners.get(event) ?? []) listener(value);
+  }
+
+  /** A background sync (triggered by a chain event) failed: report it, never drop it. */
+  #reportError(error: unknown): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.#logger?.error('wallet: chain sync failed', { error: err.message });
+    if (this.#listeners.get('error')?.size) this.#emit('error', err);
+    else if (!this.#logger) process.emitWarning(err);
   }
 
   /** Connects blocks up to the tip; false when a block does not build on ours (a reorg mid-way). */

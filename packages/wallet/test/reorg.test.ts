@@ -92,4 +92,26 @@ describe('reorgs, rescans and restarts', { timeout: 120_000 }, () => {
     // The next address handed out is past the last used one.
     assert.equal(await wallet.getNewAddress(), addr(31));
   });
+
+  it('a reorg deeper than maxReorgDepth falls back to a rescan from the birthday', async () => {
+    const seed = new Uint8Array(32).fill(55);
+    const start = (await env.chain.getTip()).height + 1;
+    const wallet = await env.newWallet(
+      { birthday: start, maxReorgDepth: 2 },
+      new MemoryWalletPersistence(),
+      seed,
+    );
+    await env.chain.generate(1, await wallet.getNewAddress());
+    const kept = await wallet.getNewAddress();
+    await env.chain.generate(5);
+    await wallet.sync();
+    assert.equal((await wallet.onChainBalance()).confirmed, SUBSIDY);
+    // Replace the 6 blocks (the coinbase's among them); the new branch pays the second address.
+    await env.chain.reorg(6, kept);
+    await wallet.sync();
+    const coins = await wallet.listUnspent();
+    assert.equal(coins.length, 7);
+    assert.ok(coins.every((c) => c.keyPath.index === 1 && c.coinbase));
+    assert.equal(wallet.height, (await env.chain.getTip()).height);
+  });
 });
