@@ -136,6 +136,7 @@ describe('cluster mesh, multi-process over mutual TLS', { timeout: 110_000 }, ()
     assert.match(text, /shoal_cluster_messages_total\{type="test.text",direction="in"\} [1-9]/);
     assert.match(text, /shoal_cluster_message_bytes_total\{type="test.text",direction="out"\} [1-9]/);
     assert.match(text, /shoal_cluster_link_queue_bytes \d+/);
+    assert.match(text, /shoal_cluster_links 2\n/, 'exactly one link per pair');
     assert.match(text, /shoal_cluster_members\{status="up"\} 2/);
     assert.match(text, /shoal_cluster_heartbeat_rtt_seconds_count [1-9]/);
   });
@@ -171,6 +172,28 @@ describe('cluster mesh, multi-process over mutual TLS', { timeout: 110_000 }, ()
     await a.request('pause', { address: b.address, paused: false });
     await b.waitFor((e) => e.ev === 'drain' && e.address === a.address, 10_000, 'drain');
     await a.request('received');
+  });
+
+  it('a silent member is unreachable after the threshold, then reachable again', async () => {
+    const before = a.events.length;
+    const pausedAt = Date.now();
+    await a.request('pause', { address: b.address, paused: true });
+    const seen = await a.waitFor(
+      (e) => a.events.indexOf(e) >= before && e.ev === 'member-unreachable' && e.address === b.address,
+      THRESHOLD_MS + 2000,
+      'unreachable',
+    );
+    assert.ok(seen);
+    assert.ok(Date.now() - pausedAt >= THRESHOLD_MS - 300, 'not before the threshold');
+    await a.waitFor(
+      (e) => a.events.indexOf(e) >= before && e.ev === 'member-reachable' && e.address === b.address,
+      10_000,
+      'reachable',
+    );
+    await waitUntil(
+      async () => (await b.request<Record<string, string[]>>('paths'))['/sink']?.length === 1,
+      5000,
+    );
   });
 
   it('kill -9: unreachable everywhere within threshold + 1 s, registrations dropped, then removed', async () => {
