@@ -27,7 +27,10 @@ export interface WalletUtxo {
 export interface OnChainBalance {
   /** Confirmed, spendable (mature) and not spent by a wallet transaction. */
   readonly confirmed: bigint;
-  /** Outputs of the wallet's own unconfirmed transactions (change). */
+  /**
+   * Unconfirmed outputs the wallet knows of: its own transactions' (change) and those whose block
+   * left the chain. Others' mempool payments are not seen (`ChainSource` has no mempool view).
+   */
   readonly unconfirmed: bigint;
   /** Coinbase outputs that are not mature yet. */
   readonly immature: bigint;
