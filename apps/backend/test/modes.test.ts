@@ -217,3 +217,25 @@ describe('extra calls (formCall)', () => {
     },
   );
 });
+
+describe('audit log', () => {
+  it('calls that change the node are logged at info level, reads at debug', T, async () => {
+    const t = await startServer();
+    try {
+      await call(t.url, '/getinfo');
+      await call(t.url, '/disconnect', { nodeId: hex(NODE_B) });
+    } finally {
+      await t.server.stop();
+    }
+    const lines = t.logLines.map(
+      (l) => JSON.parse(l) as { level: string; msg: string; call?: string; status?: number },
+    );
+    assert.ok(lines.some((l) => l.level === 'debug' && l.call === 'getinfo' && l.status === 200));
+    assert.ok(
+      lines.some(
+        (l) => l.level === 'info' && l.msg === 'API call' && l.call === 'disconnect' && l.status === 200,
+      ),
+    );
+    assert.ok(!lines.some((l) => l.level === 'info' && l.call === 'getinfo'));
+  });
+});

@@ -21,6 +21,8 @@ export interface ApiCall<P> {
   readonly summary: string;
   /** Form fields read, for `help` listings (`?` marks optional ones). */
   readonly fields: readonly string[];
+  /** Changes the node (connect, open, pay...): logged at info level as an audit trail. */
+  readonly mutates?: boolean;
   parse(params: FormParams): P;
   run(handlers: ApiHandlers, params: P, ctx: CallContext): Promise<unknown>;
 }
@@ -96,6 +98,7 @@ export const API_CALLS: readonly AnyApiCall[] = [
     methods: ['POST'],
     summary: 'connect to a node (no channel is opened)',
     fields: ['uri', 'nodeId?', 'host?', 'port?'],
+    mutates: true,
     parse: parseConnect,
     run: (h, p, ctx) => h.connect(p, ctx),
   }),
@@ -104,6 +107,7 @@ export const API_CALLS: readonly AnyApiCall[] = [
     methods: ['POST'],
     summary: 'disconnect from a peer',
     fields: ['nodeId'],
+    mutates: true,
     parse: (p) => ({ nodeId: p.publicKey('nodeId') }),
     run: (h, p, ctx) => h.disconnect(p, ctx),
   }),
@@ -130,6 +134,8 @@ export interface FormCallOptions {
   summary?: string;
   /** HTTP methods; default POST only. */
   methods?: readonly string[];
+  /** See {@link ApiCall.mutates}. */
+  mutates?: boolean;
   /**
    * Turns a handler's own error into a client error (e.g. a wallet's invalid-argument error into
    * {@link badParam}); `undefined` leaves it a 500 with a logged error id.
@@ -152,6 +158,7 @@ export function formCall(
     methods: opts.methods ?? ['POST'],
     summary: opts.summary ?? '',
     fields: [],
+    mutates: opts.mutates ?? false,
     parse: (p) => p.all(),
     run: async (_h, fields, ctx) => {
       try {

@@ -225,7 +225,10 @@ export function createApiServer(deps: ApiServerDeps, options: ApiServerOptions):
         send(res, a);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         deps.metrics?.requestDone(call, a.status, seconds);
-        log.debug('API request', { call, method: req.method ?? '', status: a.status, requestId, seconds });
+        const fields = { call, method: req.method ?? '', status: a.status, requestId, seconds };
+        // Calls that change the node leave an audit line (never their parameters: they may hold secrets).
+        if (c?.mutates && a.status !== 401) log.info('API call', fields);
+        else log.debug('API request', fields);
       })
       .catch((err: unknown) => log.error('API response failed', { call, requestId, err }));
   }
