@@ -64,6 +64,10 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
       mediator: () => this.mediator,
       metrics: () => this.metrics,
       gossip: (body) => this.onGossip(body),
+      left: (link) => {
+        const e = this.table.entries.get(link.peer.address);
+        if (e?.link === link) this.table.remove(e, 'left the cluster');
+      },
     };
     this.table = new MemberTable(
       this.logger,
@@ -149,7 +153,11 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     this.started = false;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    for (const e of this.table.entries.values()) e.link?.close(1001, 'member stopping');
+    const leave = encodeControl(FrameKind.leave, { address: this.address_ });
+    for (const e of this.table.entries.values()) {
+      e.link?.sendControl(leave);
+      e.link?.close(1001, 'member stopping');
+    }
     for (const ws of this.pendingSockets) ws.terminate();
     await this.server?.close();
     this.actors_?.stop();

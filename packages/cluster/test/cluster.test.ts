@@ -242,6 +242,26 @@ describe('cluster mesh, multi-process over mutual TLS', { timeout: 110_000 }, ()
     }
   });
 
+  it('a member that stops on purpose is removed at once, not after down-after', async () => {
+    const f = await spawnMember({ seeds: [a.address] });
+    await f.ready();
+    await a.waitFor(isUp(f.address), 10_000, 'up');
+    await b.waitFor(isUp(f.address), 10_000, 'up');
+    await f.request('stop');
+    for (const p of [a, b]) {
+      const removed = await p.waitFor(
+        (e) => e.ev === 'member-removed' && e.address === f.address,
+        2000,
+        'removed',
+      );
+      assert.ok(removed);
+      assert.equal(
+        p.events.some((e) => e.ev === 'member-unreachable' && e.address === f.address),
+        false,
+      );
+    }
+  });
+
   it('refuses a member with another protocol version, naming both versions', async () => {
     const d = await spawnMember({ seeds: [a.address], version: 2 });
     await d.ready();

@@ -13,6 +13,8 @@ export const FrameKind = {
   gossip: 6,
   registry: 7,
   message: 8,
+  /** The sender is stopping on purpose: remove it now rather than after `downAfterMs`. */
+  leave: 9,
 } as const;
 
 /** Where a user message goes on the receiving member. */

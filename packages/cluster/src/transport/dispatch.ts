@@ -23,6 +23,7 @@ export interface FrameHost {
   mediator(): Mediator;
   metrics(): ClusterMetrics | undefined;
   gossip(body: unknown): void;
+  left(link: Link): void;
 }
 
 /**
@@ -43,6 +44,9 @@ export function dispatchFrame(host: FrameHost, link: Link, data: Buffer): void {
         break;
       case FrameKind.gossip:
         host.gossip(decodeControl(data));
+        break;
+      case FrameKind.leave:
+        host.left(link);
         break;
       case FrameKind.registry:
         host.mediator().apply(link.peer.address, parseRegistryOp(decodeControl(data)));
