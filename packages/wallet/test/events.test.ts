@@ -7,11 +7,12 @@ import { MemoryWalletPersistence } from '../src/persistence.js';
 import { Wallet, type WalletEvents } from '../src/wallet.js';
 import { type Env, makeEnv } from './helpers.js';
 
-/** A chain source whose `getBlock` fails while `failing.on` is set. */
+/** A chain source whose `getBlock` and `broadcast` fail while `failing.on` is set. */
 function flaky(chain: ChainSource, failing: { on: boolean }): ChainSource {
   return new Proxy(chain, {
     get(target, prop, receiver) {
-      if (prop === 'getBlock' && failing.on) return async () => Promise.reject(new Error('backend down'));
+      if ((prop === 'getBlock' || prop === 'broadcast') && failing.on)
+        return async () => Promise.reject(new Error('backend down'));
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -78,5 +79,27 @@ describe('wallet events', { timeout: 30_000 }, () => {
     failing.on = false;
     errorOnMain();
     await quiet.stop();
+  });
+
+  it('a refused broadcast gives the coins back', async () => {
+    await env.chain.generate(1, await wallet.getNewAddress());
+    await env.chain.generate(100);
+    await wallet.sync();
+    const before = await wallet.onChainBalance();
+    assert.equal(before.confirmed, 50n * 100_000_000n);
+    failing.on = true;
+    const silence = wallet.on('error', () => undefined);
+    await assert.rejects(
+      wallet.sendOnChain('bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080', 10_000n, { feeRatePerKw: 1000n }),
+      /backend down/,
+    );
+    failing.on = false;
+    silence();
+    assert.deepEqual(await wallet.onChainBalance(), before);
+    assert.equal((await wallet.listUnspent()).length, 1);
+    await wallet.sendOnChain('bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080', 10_000n, {
+      feeRatePerKw: 1000n,
+    });
+    assert.equal(env.chain.getMempool().length, 1);
   });
 });

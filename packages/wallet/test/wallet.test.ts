@@ -111,6 +111,35 @@ describe('Wallet on a regtest chain', { timeout: 120_000 }, () => {
     assert.equal(afterBalance.confirmed, before.confirmed - amount - sent.fee);
   });
 
+  it('concurrent sends never pick the same coin (the chain accepts both)', async () => {
+    await fund(env, 2);
+    const [a, b] = await Promise.all([
+      env.wallet.sendOnChain(OTHER_ADDRESS, 100_000n, { feeRatePerKw: 1000n }),
+      env.wallet.sendOnChain(OTHER_ADDRESS, 200_000n, { feeRatePerKw: 1000n }),
+    ]);
+    const mempool = env.chain.getMempool().map((t) => Buffer.from(t).toString('hex'));
+    assert.ok(mempool.includes(Buffer.from(a.txid).toString('hex')));
+    assert.ok(mempool.includes(Buffer.from(b.txid).toString('hex')));
+    await env.chain.generate(1, OTHER_ADDRESS);
+    await env.wallet.sync();
+  });
+
+  it('minConfirmations 0 spends its own unconfirmed change', async () => {
+    const eager = await env.newWallet({ minConfirmations: 0 });
+    const { confirmed } = await eager.onChainBalance();
+    const first = await eager.sendOnChain(OTHER_ADDRESS, confirmed - 1_000_000n, { feeRatePerKw: 1000n });
+    const second = await eager.sendOnChain(OTHER_ADDRESS, 500_000n, { feeRatePerKw: 1000n });
+    const parent = Buffer.from(first.txid).toString('hex');
+    const spendsChange = Transaction.fromBuffer(Buffer.from(second.raw)).ins.some(
+      (i) => Buffer.from(i.hash).toString('hex') === parent,
+    );
+    assert.ok(spendsChange);
+    assert.equal(env.chain.getMempool().length, 2);
+    await env.chain.generate(1, OTHER_ADDRESS);
+    await env.wallet.sync();
+    await eager.stop();
+  });
+
   it('spends nothing before start and says so', async () => {
     const fresh = await env.newWallet();
     await fresh.stop();
