@@ -39,15 +39,31 @@ function addressText(a: Address): string | undefined {
   return formatAddress(a);
 }
 
+/** Eclair's `getinfo` JSON, fields in Eclair's order; `features.unknown` only when non-empty. */
 function renderGetInfo(r: GetInfoResult): unknown {
-  const publicAddresses = r.publicAddresses.map(addressText).filter((a) => a !== undefined);
-  return { ...r, publicAddresses };
+  const features: Record<string, unknown> = { activated: r.features.activated };
+  if (r.features.unknown !== undefined && r.features.unknown.length > 0)
+    features.unknown = r.features.unknown;
+  return {
+    version: r.version,
+    nodeId: r.nodeId,
+    alias: r.alias,
+    color: r.color,
+    features,
+    chainHash: r.chainHash,
+    network: r.network,
+    blockHeight: r.blockHeight,
+    publicAddresses: r.publicAddresses.map(addressText).filter((a) => a !== undefined),
+    instanceId: r.instanceId,
+  };
 }
 
+/** Eclair's `PeerInfo` JSON: `address` only while known. */
 function renderPeer(p: PeerResult): unknown {
-  const { address, ...rest } = p;
-  const text = address === undefined ? undefined : addressText(address);
-  return text === undefined ? rest : { ...rest, address: text };
+  const address = p.address === undefined ? undefined : addressText(p.address);
+  return address === undefined
+    ? { nodeId: p.nodeId, state: p.state, channels: p.channels }
+    : { nodeId: p.nodeId, state: p.state, address, channels: p.channels };
 }
 
 /** `connect` accepts three forms, tried in Eclair's order: `uri`, `nodeId`+`host`(+`port`), `nodeId`. */
