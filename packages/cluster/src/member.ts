@@ -12,17 +12,16 @@ import {
 } from './codec/frame.js';
 import { formatRef } from './codec/ref.js';
 import { CodecRegistry, type Message } from './codec/registry.js';
-import { ClusterError, errorMessage } from './errors.js';
+import { ClusterError } from './errors.js';
 import { Mediator, type MediatorHost } from './mediator/mediator.js';
 import { membershipEventType } from './membership/event-type.js';
-import { handshake } from './membership/handshake.js';
 import { Redialer } from './membership/redialer.js';
 import { type Entry, info, MemberTable } from './membership/table.js';
 import { ClusterMetrics } from './metrics.js';
 import { type ClusterDeps, type ClusterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { Connector } from './transport/connector.js';
 import { dispatchFrame, type FrameHost } from './transport/dispatch.js';
 import { Link } from './transport/link.js';
-import { dialMesh, listenMesh, type MeshServer } from './transport/tls-socket.js';
 import type { ActorRef, ClusterEvents, Logger, MemberInfo, MembershipEvent } from './types.js';
 
 /**
@@ -37,12 +36,11 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   private address_: string;
   private actors_: ActorSystem | undefined;
   private mediator_: Mediator | undefined;
-  private server: MeshServer | undefined;
+  private readonly connector: Connector;
   private readonly table: MemberTable;
   private readonly frameHost: FrameHost;
   private readonly candidates = new Map<string, PeerIdentity | undefined>();
   private readonly redialer: Redialer;
-  private readonly pendingSockets = new Set<WebSocket>();
   private readonly membershipSubscribers = new Map<string, ActorRef>();
   private readonly metrics: ClusterMetrics | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -74,13 +72,22 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
       (kind, e) => this.publishEvent(kind, e),
       (address) => this.mediator_?.dropMember(address),
     );
+    this.connector = new Connector(
+      {
+        logger: this.logger,
+        identity: () => this.identity,
+        established: (ws, hs, dialer) => this.attach(ws, hs.peer, dialer, hs.early, hs.detach),
+        refused: (err) => this.emit('refused', err),
+      },
+      this.options,
+    );
     this.redialer = new Redialer(
       {
         seedNodes: this.options.seedNodes,
         maxRetryDelayMs: this.options.maxRetryDelayMs,
         logger: this.logger,
       },
-      (address) => this.connect(address),
+      (address) => this.connector.dial(address),
       () => this.linkCount() > 0,
       (err) => this.emit('refused', err),
     );
@@ -123,11 +130,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   async start(): Promise<void> {
     if (this.started) throw new ClusterError('CLUSTER_BAD_STATE', 'cluster member already started');
     const o = this.options;
-    this.server = await listenMesh(
-      { host: o.host, port: o.port, tls: o.tls, maxPayload: o.maxFrameBytes, logger: this.logger },
-      (ws, remote) => this.onInbound(ws, remote),
-    );
-    this.address_ = `${o.host}:${this.server.port}`;
+    this.address_ = `${o.host}:${await this.connector.listen(o.host, o.port)}`;
     this.actors_ = new ActorSystem(
       { logger: this.logger },
       { address: this.address_, incarnation: this.incarnation },
@@ -158,8 +161,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
       e.link?.sendControl(leave);
       e.link?.close(1001, 'member stopping');
     }
-    for (const ws of this.pendingSockets) ws.terminate();
-    await this.server?.close();
+    await this.connector.close();
     this.actors_?.stop();
     this.logger.info('cluster member stopped', { address: this.address_ });
   }
@@ -285,54 +287,6 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   }
 
   // ---- links and membership -------------------------------------------------------------------
-
-  private onInbound(ws: WebSocket, remote: string): void {
-    if (!this.started) {
-      ws.terminate();
-      return;
-    }
-    this.pendingSockets.add(ws);
-    handshake(ws, this.identity, 'acceptor', this.options.handshakeTimeoutMs).then(
-      (hs) => {
-        this.pendingSockets.delete(ws);
-        this.attach(ws, hs.peer, hs.peer.address, hs.early, hs.detach);
-      },
-      (err: unknown) => {
-        this.pendingSockets.delete(ws);
-        this.onHandshakeError(err, remote);
-      },
-    );
-  }
-
-  private onHandshakeError(err: unknown, remote: string): void {
-    if (err instanceof ClusterError && err.code === 'CLUSTER_VERSION_MISMATCH') {
-      this.logger.error('refused a member with an incompatible protocol version', {
-        remote,
-        error: err.message,
-      });
-      this.emit('refused', err);
-    } else {
-      this.logger.warn('mesh handshake failed', { remote, error: errorMessage(err) });
-    }
-  }
-
-  private async connect(address: string): Promise<void> {
-    if (!this.started) return;
-    const o = this.options;
-    const ws = await dialMesh({
-      address,
-      tls: o.tls,
-      maxPayload: o.maxFrameBytes,
-      timeoutMs: o.handshakeTimeoutMs,
-    });
-    this.pendingSockets.add(ws);
-    try {
-      const hs = await handshake(ws, this.identity, 'dialer', o.handshakeTimeoutMs);
-      this.attach(ws, hs.peer, this.address_, hs.early, hs.detach);
-    } finally {
-      this.pendingSockets.delete(ws);
-    }
-  }
 
   private linkCount(): number {
     let n = 0;

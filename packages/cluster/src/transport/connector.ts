@@ -1,0 +1,94 @@
+import type { WebSocket } from 'ws';
+import type { PeerIdentity } from '../codec/frame.js';
+import { ClusterError, errorMessage } from '../errors.js';
+import { type Handshake, handshake } from '../membership/handshake.js';
+import type { ClusterTls } from '../tls/certificate.js';
+import type { Logger } from '../types.js';
+import { dialMesh, listenMesh, type MeshServer } from './tls-socket.js';
+
+/** Where a connector hands its handshaken sockets. */
+export interface ConnectorHost {
+  readonly logger: Logger;
+  identity(): PeerIdentity;
+  /** A socket finished its handshake; `dialer` is the address of the side that dialled. */
+  established(ws: WebSocket, hs: Handshake, dialer: string): void;
+  refused(err: ClusterError): void;
+}
+
+/** Accepts and dials mesh sockets and runs their hello/welcome handshake. */
+export class Connector {
+  private server: MeshServer | undefined;
+  private readonly pending = new Set<WebSocket>();
+  private open = false;
+
+  constructor(
+    private readonly host: ConnectorHost,
+    private readonly opts: { tls: ClusterTls; maxFrameBytes: number; handshakeTimeoutMs: number },
+  ) {}
+
+  /** Listens; returns the bound port. */
+  async listen(hostname: string, port: number): Promise<number> {
+    this.server = await listenMesh(
+      {
+        host: hostname,
+        port,
+        tls: this.opts.tls,
+        maxPayload: this.opts.maxFrameBytes,
+        logger: this.host.logger,
+      },
+      (ws, remote) => this.inbound(ws, remote),
+    );
+    this.open = true;
+    return this.server.port;
+  }
+
+  /** Dials and handshakes; rejects on any failure (the caller retries with back-off). */
+  async dial(address: string): Promise<void> {
+    if (!this.open) return;
+    const ws = await dialMesh({
+      address,
+      tls: this.opts.tls,
+      maxPayload: this.opts.maxFrameBytes,
+      timeoutMs: this.opts.handshakeTimeoutMs,
+    });
+    this.pending.add(ws);
+    try {
+      const hs = await handshake(ws, this.host.identity(), 'dialer', this.opts.handshakeTimeoutMs);
+      this.host.established(ws, hs, this.host.identity().address);
+    } finally {
+      this.pending.delete(ws);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.open = false;
+    for (const ws of this.pending) ws.terminate();
+    await this.server?.close();
+  }
+
+  private inbound(ws: WebSocket, remote: string): void {
+    if (!this.open) {
+      ws.terminate();
+      return;
+    }
+    this.pending.add(ws);
+    handshake(ws, this.host.identity(), 'acceptor', this.opts.handshakeTimeoutMs).then(
+      (hs) => {
+        this.pending.delete(ws);
+        this.host.established(ws, hs, hs.peer.address);
+      },
+      (err: unknown) => {
+        this.pending.delete(ws);
+        if (err instanceof ClusterError && err.code === 'CLUSTER_VERSION_MISMATCH') {
+          this.host.logger.error('refused a member with an incompatible protocol version', {
+            remote,
+            error: err.message,
+          });
+          this.host.refused(err);
+        } else {
+          this.host.logger.warn('mesh handshake failed', { remote, error: errorMessage(err) });
+        }
+      },
+    );
+  }
+}
