@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { IdentityError, KeyRing, loadAwsSmKey, loadNodeKey } from '../src/index.js';
 import { type FakeSecretsManager, startFakeSecretsManager, unusedEndpoint } from './fake-secrets-manager.js';
@@ -123,6 +124,41 @@ describe('aws-sm provider against a local GetSecretValue endpoint', () => {
       assert.match(err.message, new RegExp(endpoint.replace(/[.]/g, '\\.')));
       return true;
     });
+  });
+
+  it('maps an endpoint that accepts but never answers to IDENTITY_PROVIDER_UNREACHABLE', T, async (t) => {
+    const sockets = new Set<Socket>();
+    const hole = createServer((sock) => {
+      sockets.add(sock);
+      sock.on('error', () => sockets.delete(sock));
+    });
+    // Runs even if the test times out, so a stuck request cannot keep the process alive.
+    t.after(async () => {
+      for (const sock of sockets) sock.destroy();
+      await new Promise<void>((resolve) => hole.close(() => resolve()));
+    });
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = hole.address() as AddressInfo;
+    await assert.rejects(
+      loadAwsSmKey({ ...opts('node-priv-key'), endpoint: `http://127.0.0.1:${port}`, requestTimeoutMs: 300 }),
+      (err: unknown) => {
+        assert.ok(err instanceof IdentityError);
+        assert.equal(err.code, 'IDENTITY_PROVIDER_UNREACHABLE', err.message);
+        return true;
+      },
+    );
+  });
+
+  it('maps a missing or invalid region to IDENTITY_BAD_OPTIONS', T, async () => {
+    await assert.rejects(
+      loadAwsSmKey({ ...opts('node-priv-key'), region: 'not a region' }),
+      (err: unknown) => {
+        assert.ok(err instanceof IdentityError);
+        assert.equal(err.code, 'IDENTITY_BAD_OPTIONS');
+        assert.match(err.message, /AWS_REGION/);
+        return true;
+      },
+    );
   });
 
   it('rejects malformed secrets as IDENTITY_BAD_KEY without quoting them', T, async () => {

@@ -51,6 +51,8 @@ const UNREACHABLE_ERRNO = new Set([
 
 function classify(err: unknown): IdentityErrorCode {
   if (!(err instanceof Error)) return 'IDENTITY_PROVIDER_FAILED';
+  // The SDK reports region problems as plain Errors, before any request.
+  if (/^Region (is missing|not accepted)/.test(err.message)) return 'IDENTITY_BAD_OPTIONS';
   if (err.name === 'ResourceNotFoundException') return 'IDENTITY_SECRET_NOT_FOUND';
   if (DENIED.has(err.name)) return 'IDENTITY_SECRET_ACCESS_DENIED';
   const errno = (err as NodeJS.ErrnoException).code;
@@ -60,6 +62,7 @@ function classify(err: unknown): IdentityErrorCode {
 }
 
 const HINTS: Partial<Record<IdentityErrorCode, string>> = {
+  IDENTITY_BAD_OPTIONS: 'set front.aws-sm.region or AWS_REGION to a valid region',
   IDENTITY_SECRET_NOT_FOUND: 'check front.aws-sm.secret-id and the region',
   IDENTITY_SECRET_ACCESS_DENIED:
     'check the credentials and that their policy allows secretsmanager:GetSecretValue',
@@ -94,6 +97,9 @@ export async function loadAwsSmKey(options: AwsSmKeyOptions): Promise<NodeKey> {
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 5_000,
       requestTimeout: options.requestTimeoutMs ?? 10_000,
+      // Without this the SDK only logs a warning and a black-holed endpoint stalls the start.
+      throwOnRequestTimeout: true,
+      socketTimeout: options.requestTimeoutMs ?? 10_000,
     },
   });
   try {
