@@ -2,6 +2,7 @@ import type { RoutingGraph } from './graph.js';
 import { type GossipIdentity, gossipIdentity } from './identity.js';
 import type { Gossip } from './precheck.js';
 import type { RebroadcastQueue } from './rebroadcast-queue.js';
+import type { GraphReplica } from './replica.js';
 
 /** What the frontend router does with an incoming gossip message. */
 export type OfferResult =
@@ -42,12 +43,13 @@ export function isKnown(graph: RoutingGraph, g: Gossip): boolean {
  * origin so each one is acked once the backend decides and none gets the message back.
  */
 export class GossipDeduplicator {
-  readonly #graph: RoutingGraph;
+  readonly #graph: () => RoutingGraph;
   readonly #queue: RebroadcastQueue;
   readonly #inFlight = new Map<string, InFlight>();
 
-  constructor(graph: RoutingGraph, queue: RebroadcastQueue) {
-    this.#graph = graph;
+  /** `source` is the graph, or a holder of it such as a {@link GraphReplica} (which swaps graphs). */
+  constructor(source: RoutingGraph | { readonly graph: RoutingGraph }, queue: RebroadcastQueue) {
+    this.#graph = 'graph' in source ? () => source.graph : () => source;
     this.#queue = queue;
   }
 
@@ -75,7 +77,7 @@ export class GossipDeduplicator {
       queued.origins.add(peer);
       return 'pending';
     }
-    if (isKnown(this.#graph, g)) return 'known';
+    if (isKnown(this.#graph(), g)) return 'known';
     this.#inFlight.set(key, { identity, gossip: g, origins: new Set([peer]) });
     return 'new';
   }

@@ -1,3 +1,4 @@
+export { connectableAddresses } from './addresses.js';
 export { channelUpdateChecksum } from './checksum.js';
 export * from './constants.js';
 export { crc32c } from './crc32c.js';

@@ -12,6 +12,7 @@ import {
   QUERY_FLAG_NODE_2,
   QUERY_FLAG_UPDATE_1,
   QUERY_FLAG_UPDATE_2,
+  STALE_UPDATE_SECONDS,
 } from './constants.js';
 import { GossipError } from './errors.js';
 import type { RoutingGraph } from './graph.js';
@@ -47,13 +48,20 @@ export function buildQueryChannelRange(
  * which ids to query and with which flags. Unknown channels: everything. Known unspent ones:
  * the update of a direction only when the peer's timestamp is newer than ours and, when
  * checksums came, its checksum differs (same content, newer timestamp is not worth a message);
- * and then the node announcements we lack. `skip` drops ids we do not want (zombies, spent).
+ * and then the node announcements we lack. With `nowSeconds`, a remote update already stale is
+ * not asked for, and an identical one is asked for when ours is within a day of going stale (so a
+ * live channel is not pruned). `skip` drops ids we do not want (zombies, spent).
  */
 export function scidsToQuery(
   reply: ReplyChannelRangeMessage,
   graph: RoutingGraph,
-  skip: (scid: bigint) => boolean = () => false,
+  options: { skip?: (scid: bigint) => boolean; nowSeconds?: number; staleSeconds?: number } = {},
 ): ScidWant[] {
+  const skip = options.skip ?? (() => false);
+  const staleBefore =
+    options.nowSeconds === undefined
+      ? 0
+      : options.nowSeconds - (options.staleSeconds ?? STALE_UPDATE_SECONDS);
   const ts = reply.tlvs.timestamps;
   const cs = reply.tlvs.checksums;
   const out: ScidWant[] = [];
@@ -70,8 +78,9 @@ export function scidsToQuery(
     let flags = 0n;
     for (const d of [0, 1] as const) {
       const ours = c.updates[d];
-      const newer = remoteTs[d]! > (ours?.timestamp ?? 0);
-      const differs = !ours || !remoteCs || remoteCs[d] !== ours.checksum;
+      const newer = remoteTs[d]! > (ours?.timestamp ?? 0) && remoteTs[d]! >= staleBefore;
+      const almostStale = staleBefore > 0 && ours !== undefined && ours.timestamp < staleBefore + 86_400;
+      const differs = !ours || !remoteCs || remoteCs[d] !== ours.checksum || almostStale;
       if (newer && differs) flags |= d === 0 ? QUERY_FLAG_UPDATE_1 : QUERY_FLAG_UPDATE_2;
     }
     if (flags !== 0n) {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { hash256, sha256 } from '@shoal/crypto';
 import {
   channelUpdateChecksum,
+  connectableAddresses,
   crc32c,
   fundingScriptPubKey,
   fundingWitnessScript,
@@ -98,5 +99,20 @@ describe('GossipError and penalties', () => {
     assert.equal(isPenalised('malformed'), true);
     assert.equal(isPenalised('stale'), false);
     assert.equal(isPenalised('unknown_channel'), false);
+  });
+});
+
+describe('connectable addresses (BOLT 7 node_announcement receiver)', () => {
+  it('drops port 0, Tor v2, unknown types and extra DNS names', { timeout: 5_000 }, () => {
+    const v4 = { type: 'ipv4' as const, addr: new Uint8Array([1, 2, 3, 4]), port: 9735 };
+    const got = connectableAddresses([
+      v4,
+      { type: 'ipv6', addr: new Uint8Array(16), port: 0 },
+      { type: 'torv2', addr: new Uint8Array(10), port: 9735 },
+      { type: 'dns', hostname: 'a.example', port: 9735 },
+      { type: 'dns', hostname: 'b.example', port: 9735 },
+      { type: 'unknown', descriptorType: 9, data: new Uint8Array(2) },
+    ]);
+    assert.deepEqual(got, [v4, { type: 'dns', hostname: 'a.example', port: 9735 }]);
   });
 });

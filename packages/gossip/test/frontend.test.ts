@@ -6,6 +6,7 @@ import {
   type Gossip,
   GossipDeduplicator,
   GossipProcessor,
+  GraphReplica,
   gossipForFilter,
   PenaltyBox,
   precheckGossip,
@@ -104,6 +105,18 @@ describe('de-duplication and origins', () => {
     assert.equal(dedup.offer('E', u), 'known', 'after rebroadcast the graph copy knows it');
     assert.deepEqual(dedup.decide(GossipDeduplicator.key(newer), false), ['C']);
     assert.equal(queue.find(`cu:${ch.scid}:0`, NOW_S - 5), undefined, 'rejected gossip is not queued');
+  });
+  it('follows a replica across snapshots', T, async () => {
+    const { p, ch, queue } = await setup();
+    const replica = new GraphReplica();
+    const dedup = new GossipDeduplicator(replica, queue);
+    assert.equal(dedup.offer('A', gossip(ch.ann.raw)), 'new');
+    const snap = p.snapshot();
+    replica.beginSnapshot(snap.seq);
+    for (const b of snap.batches) replica.applySnapshotBatch(b);
+    replica.endSnapshot();
+    dedup.clear();
+    assert.equal(dedup.offer('A', gossip(ch.ann.raw)), 'known');
   });
 });
 

@@ -80,9 +80,18 @@ describe('initiator side of gossip queries (BOLT 7)', () => {
       [200n << 40n],
     );
     assert.deepEqual(scidsToQuery(reply([NOW_S - 100, 0]), p.graph).length, 1);
+    assert.deepEqual(scidsToQuery(reply([NOW_S, 0]), p.graph, { skip: (s) => s === 200n << 40n }), [
+      { scid: known.scid, flags: QUERY_FLAG_UPDATE_1 | QUERY_FLAG_NODE_2 },
+    ]);
+    // Near-stale ours: an identical newer update is worth asking for; an already stale one is not.
+    const later = NOW_S + 1_209_600 - 3600;
+    assert.equal(
+      scidsToQuery(reply([NOW_S - 50, 0], [ours.checksum, 0]), p.graph, { nowSeconds: later })[0]?.flags,
+      QUERY_FLAG_UPDATE_1 | QUERY_FLAG_NODE_2,
+    );
     assert.deepEqual(
-      scidsToQuery(reply([NOW_S, 0]), p.graph, (s) => s === 200n << 40n),
-      [{ scid: known.scid, flags: QUERY_FLAG_UPDATE_1 | QUERY_FLAG_NODE_2 }],
+      scidsToQuery(reply([NOW_S - 50, 0]), p.graph, { nowSeconds: NOW_S + 1_209_600 * 2 }).map((w) => w.scid),
+      [200n << 40n],
     );
     // Without timestamps only unknown channels are asked for.
     const plain = { ...reply([0, 0]), tlvs: { unknown: [] } };
