@@ -68,8 +68,8 @@ const settings = {
     }),
     tls: {
       file: setting(stringFormat({ what: 'file name', nonEmpty: true }), {
-        doc: 'PKCS#12 file (certificate, key and cluster CA) for mutual TLS on the mesh; relative to datadir.',
-        default: 'cluster-tls.p12',
+        doc: 'PKCS#12 keystore made by `bin/shoal-certs` (the one cluster certificate and key) for mutual TLS on the mesh; relative to datadir.',
+        default: 'cluster.p12',
       }),
       password: setting(stringFormat(), {
         doc: 'Password of the TLS file (Eclair: AKKA_TLS_PASSWORD).',
