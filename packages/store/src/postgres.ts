@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { StoreError } from './errors.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
-import { type Executor, type Row, type SqlValue, toDollarParams } from './sql.js';
+import { colBig, type Executor, type Row, type SqlValue, toDollarParams } from './sql.js';
 import type { Store, StoreOptions, StoreTx } from './store.js';
-import { makeTx, readEpoch, staleEpoch } from './tx.js';
+import { EPOCH_SQL, makeTx, readEpoch, staleEpoch } from './tx.js';
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions extends StoreOptions {
@@ -127,7 +127,7 @@ class PostgresStore implements Store {
   }
 
   /** Runs `fn` between `begin` and COMMIT on one pooled connection; rolls back on throw. */
-  async raw<T>(begin: string, fn: (ex: Executor) => Promise<T>): Promise<T> {
+  async raw<T>(begin: string, fn: (ex: Executor, begun: pg.QueryResult<Row>[]) => Promise<T>): Promise<T> {
     if (this.#closed) throw new StoreError('STORE_CLOSED', 'PostgreSQL store is closed');
     let client: pg.PoolClient;
     try {
@@ -142,8 +142,9 @@ class PostgresStore implements Store {
     };
     let broken: Error | undefined;
     try {
-      await client.query(begin);
-      const result = await fn(ex);
+      // A multi-statement string resolves to one result per statement.
+      const begun: unknown = await client.query<Row>(begin);
+      const result = await fn(ex, Array.isArray(begun) ? (begun as pg.QueryResult<Row>[]) : []);
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -160,8 +161,11 @@ class PostgresStore implements Store {
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.raw('BEGIN', async (ex) => {
-      const current = await readEpoch(ex, ' FOR SHARE');
+    // BEGIN and the fencing check travel in one round trip (simple query protocol, two statements).
+    // The share lock lasts until COMMIT, so a claimEpoch (FOR UPDATE) waits for this transaction.
+    return this.raw(`BEGIN; ${EPOCH_SQL} FOR SHARE`, async (ex, begun) => {
+      const row = begun[1]?.rows[0];
+      const current = row ? colBig(row, 'epoch') : 0n;
       if (current !== this.#epoch) throw staleEpoch(this.#epoch, current);
       return fn(makeTx(ex));
     });

@@ -18,9 +18,12 @@ export function makeTx(ex: Executor): StoreTx {
   };
 }
 
+/** The query of the fencing epoch (one row, table `fencing`). */
+export const EPOCH_SQL = 'SELECT epoch FROM fencing WHERE id = 1';
+
 /** Reads the fencing epoch; `lock` is appended to the SELECT (PostgreSQL `FOR SHARE`/`FOR UPDATE`). */
 export async function readEpoch(ex: Executor, lock = ''): Promise<bigint> {
-  const rows = await ex.all(`SELECT epoch FROM fencing WHERE id = 1${lock}`);
+  const rows = await ex.all(`${EPOCH_SQL}${lock}`);
   return rows[0] ? colBig(rows[0], 'epoch') : 0n;
 }
 
