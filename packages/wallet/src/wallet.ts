@@ -119,7 +119,12 @@ export class Wallet {
     };
     this.#unsubscribe = [this.#chain.on('block', trigger), this.#chain.on('blockDisconnected', trigger)];
     this.#logger?.info('wallet: rescanning', { from: state.birthday, account: this.#keys.accountPath });
-    await this.sync();
+    try {
+      await this.sync();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {

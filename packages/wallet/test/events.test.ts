@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import type { ChainSource } from '@shoal/chain';
+import { WalletError } from '../src/errors.js';
 import { Bip84WalletKeys } from '../src/keys.js';
 import { MemoryWalletPersistence } from '../src/persistence.js';
 import { Wallet, type WalletEvents } from '../src/wallet.js';
@@ -101,5 +102,26 @@ describe('wallet events', { timeout: 30_000 }, () => {
       feeRatePerKw: 1000n,
     });
     assert.equal(env.chain.getMempool().length, 1);
+  });
+
+  it('a start that cannot rescan fails and leaves the wallet stopped', async () => {
+    const late = new Wallet(
+      {
+        chain: flaky(env.chain, failing),
+        keys: Bip84WalletKeys.fromSeed(new Uint8Array(32).fill(6), 'regtest'),
+        persistence: new MemoryWalletPersistence(),
+      },
+      { birthday: 1 },
+    );
+    failing.on = true;
+    await assert.rejects(late.start(), /backend down/);
+    failing.on = false;
+    await assert.rejects(
+      late.getNewAddress(),
+      (e) => e instanceof WalletError && e.code === 'WALLET_NOT_STARTED',
+    );
+    await late.start();
+    assert.equal(late.height, (await env.chain.getTip()).height);
+    await late.stop();
   });
 });
