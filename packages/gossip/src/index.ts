@@ -34,6 +34,7 @@ export {
   maxIdsPerReply,
   type ScidQueryAnswer,
 } from './queries.js';
+export { QueryGuard } from './query-guard.js';
 export { type RateLimit, RateLimiter } from './rate-limit.js';
 export {
   passesFilter,
@@ -63,6 +64,7 @@ export {
   type ScidWant,
   scidsToQuery,
 } from './sync.js';
+export { type GossipSyncOptions, type GossipSyncProgress, GossipSyncSession } from './sync-session.js';
 export {
   type ChannelRemovalReason,
   type Clock,

@@ -107,9 +107,10 @@ export function buildScidQueries(
   chainHash: Uint8Array,
   wants: readonly ScidWant[],
   withFlags: boolean,
+  maxPerQuery = Number.POSITIVE_INFINITY,
 ): QueryShortChannelIdsMessage[] {
   const sorted = [...wants].sort((a, b) => (a.scid < b.scid ? -1 : a.scid > b.scid ? 1 : 0));
-  const max = maxIdsPerQuery(withFlags);
+  const max = Math.max(1, Math.min(maxPerQuery, maxIdsPerQuery(withFlags)));
   const out: QueryShortChannelIdsMessage[] = [];
   for (let i = 0; i < sorted.length; i += max) {
     const part = sorted.slice(i, i + max);

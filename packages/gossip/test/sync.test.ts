@@ -10,11 +10,13 @@ import {
   ChannelRangeCollector,
   GossipError,
   GossipProcessor,
+  GossipSyncSession,
   maxIdsPerQuery,
   QUERY_FLAG_ALL,
   QUERY_FLAG_NODE_2,
   QUERY_FLAG_UPDATE_1,
   QUERY_FLAG_UPDATE_2,
+  QueryGuard,
   scidsToQuery,
 } from '../src/index.js';
 import {
@@ -198,5 +200,94 @@ describe('initiator side of gossip queries (BOLT 7)', () => {
       for (const m of answer.messages) await b.p.submit(m);
     }
     assert.deepEqual(b.p.graph.stats(), a.p.graph.stats());
+  });
+});
+
+describe('GossipSyncSession and QueryGuard', () => {
+  it('drives a full initial sync: range, then one id query at a time, with progress', T, async () => {
+    const a = await node();
+    const b = await node();
+    for (let i = 1; i <= 7; i++) {
+      const ch = makeChannel(priv(i), priv(i + 20), BigInt(100 + i) << 40n);
+      a.funding.outputs.set(ch.scid, ch.funding);
+      b.funding.outputs.set(ch.scid, ch.funding);
+      await a.p.submit(ch.ann.raw);
+      await a.p.submit(makeUpdate(ch, 0).raw);
+      await a.p.submit(makeUpdate(ch, 1).raw);
+      await a.p.submit(makeNodeAnn(priv(i)).raw);
+    }
+    for (const extended of [true, false]) {
+      const fresh = extended ? b : await node();
+      if (!extended) for (const [s, f] of b.funding.outputs) fresh.funding.outputs.set(s, f);
+      const session = new GossipSyncSession(fresh.p.graph, { chainHash: CHAIN, extended, maxIdsPerQuery: 3 });
+      const guard = new QueryGuard();
+      const q = session.start();
+      assert.throws(() => session.start(), GossipError);
+      let next: ReturnType<typeof session.onReplyChannelRange>;
+      const replies = answerQueryChannelRange(a.p.graph, q, CHAIN, { maxIdsPerReply: 2 });
+      for (const r of replies) {
+        assert.equal(session.progress().phase, 'range');
+        next = session.onReplyChannelRange(r);
+      }
+      const seen: number[] = [];
+      while (next) {
+        guard.begin('b', 'query_short_channel_ids');
+        assert.throws(
+          () => guard.begin('b', 'query_short_channel_ids'),
+          (e: unknown) => e instanceof GossipError && e.code === 'GOSSIP_QUERY_IN_FLIGHT',
+        );
+        const answer = answerQueryShortChannelIds(a.p.graph, next, CHAIN);
+        for (const m of answer.messages) await fresh.p.submit(m);
+        guard.end('b', 'query_short_channel_ids');
+        seen.push(session.progress().queriesDone);
+        next = session.onReplyShortChannelIdsEnd(answer.end);
+      }
+      assert.equal(session.done, true);
+      assert.deepEqual(seen, [0, 1, 2]);
+      assert.deepEqual(session.progress(), {
+        phase: 'done',
+        listed: 7,
+        wanted: 7,
+        queriesDone: 3,
+        queriesTotal: 3,
+        incomplete: false,
+      });
+      assert.deepEqual(fresh.p.graph.stats(), a.p.graph.stats());
+      assert.throws(
+        () =>
+          session.onReplyShortChannelIdsEnd({
+            type: 'reply_short_channel_ids_end',
+            chainHash: CHAIN,
+            fullInformation: 1,
+            tlvs: { unknown: [] },
+          }),
+        GossipError,
+      );
+    }
+  });
+  it('an up-to-date peer needs no id queries; full_information 0 is reported', T, async () => {
+    const a = await node();
+    const ch = makeChannel(priv(1), priv(2), 100n << 40n);
+    a.funding.outputs.set(ch.scid, ch.funding);
+    await a.p.submit(ch.ann.raw);
+    await a.p.submit(makeUpdate(ch, 0).raw);
+    const session = new GossipSyncSession(a.p.graph, { chainHash: CHAIN, extended: true });
+    const q = session.start();
+    let next: ReturnType<typeof session.onReplyChannelRange>;
+    for (const r of answerQueryChannelRange(a.p.graph, q, CHAIN)) next = session.onReplyChannelRange(r);
+    assert.equal(next!, undefined);
+    assert.equal(session.done, true);
+    const s2 = new GossipSyncSession((await node()).p.graph, { chainHash: CHAIN, extended: true });
+    const q2 = s2.start();
+    let n2: ReturnType<typeof s2.onReplyChannelRange>;
+    for (const r of answerQueryChannelRange(a.p.graph, q2, CHAIN)) n2 = s2.onReplyChannelRange(r);
+    assert.ok(n2!);
+    s2.onReplyShortChannelIdsEnd({
+      type: 'reply_short_channel_ids_end',
+      chainHash: CHAIN,
+      fullInformation: 0,
+      tlvs: { unknown: [] },
+    });
+    assert.equal(s2.progress().incomplete, true);
   });
 });
