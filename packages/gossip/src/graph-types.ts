@@ -43,6 +43,8 @@ export interface NodeAnnouncementInfo {
   alias: Uint8Array;
   /** All descriptors as decoded, unknown types included (kept raw). */
   addresses: Address[];
+  /** False when `features` holds unknown even bits (BOLT 7: not to be routed through or connected to). */
+  routable: boolean;
 }
 
 /** A node of the graph: known from at least one channel, optionally announced. */

@@ -148,6 +148,7 @@ export class RoutingGraph {
           rgbColor: m.rgbColor,
           alias: m.alias,
           addresses: m.addresses,
+          routable: Features.fromBytes(m.features).unknownCompulsoryBits().length === 0,
         };
         return;
       }

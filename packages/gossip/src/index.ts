@@ -47,9 +47,12 @@ export {
 export { type QueuedGossip, RebroadcastQueue } from './rebroadcast-queue.js';
 export { GraphReplica, type ReplicaApply } from './replica.js';
 export {
+  type AnnouncementParts,
   type ChannelAnnouncementKeys,
   channelAnnouncementDigest,
   channelUpdateDigest,
+  completeChannelAnnouncement,
+  nextAnnouncementTimestamp,
   nodeAnnouncementDigest,
   type Signed,
   signChannelAnnouncement,

@@ -8,6 +8,8 @@ import {
   type NodeAnnouncementMessage,
   nodeAnnouncementSignedPortion,
 } from '@shoal/wire';
+import { GossipError } from './errors.js';
+import { checkSignature } from './precheck.js';
 
 const ZERO_SIG = new Uint8Array(64);
 
@@ -86,4 +88,55 @@ export function signChannelUpdate(
 ): Signed<ChannelUpdateMessage> {
   const message = { ...m, signature: ec.sign(channelUpdateDigest(m), nodeKey) };
   return { message, raw: encodeMessage(message) };
+}
+
+/** Our keys for a channel, and the peer's `announcement_signatures`. */
+export interface AnnouncementParts {
+  nodeKey: Uint8Array;
+  bitcoinKey: Uint8Array;
+  remoteNodeSignature: Uint8Array;
+  remoteBitcoinSignature: Uint8Array;
+}
+
+/**
+ * Our channel's `channel_announcement` from the unsigned fields, our keys and the peer's
+ * `announcement_signatures` (BOLT 7 "The `announcement_signatures` Message": the announcement is
+ * built and each side signs `h` with its node and bitcoin keys). Our side is found by node id.
+ * Returns undefined when the peer's signatures do not verify ("MAY send a warning").
+ * Throws `GOSSIP_BAD_OPTION` when our node key is neither `node_id_1` nor `node_id_2`.
+ */
+export function completeChannelAnnouncement(
+  m: ChannelAnnouncementMessage,
+  parts: AnnouncementParts,
+  ec: Secp256k1 = secp256k1,
+): Signed<ChannelAnnouncementMessage> | undefined {
+  const ourId = ec.publicKeyCreate(parts.nodeKey);
+  const weAre1 = Buffer.compare(ourId, m.nodeId1) === 0;
+  if (!weAre1 && Buffer.compare(ourId, m.nodeId2) !== 0) {
+    throw new GossipError('GOSSIP_BAD_OPTION', 'our node key is not an endpoint of this channel');
+  }
+  const h = channelAnnouncementDigest(m);
+  const theirNode = weAre1 ? m.nodeId2 : m.nodeId1;
+  const theirBitcoin = weAre1 ? m.bitcoinKey2 : m.bitcoinKey1;
+  if (
+    !checkSignature(ec, parts.remoteNodeSignature, h, theirNode, 'node_signature').ok ||
+    !checkSignature(ec, parts.remoteBitcoinSignature, h, theirBitcoin, 'bitcoin_signature').ok
+  ) {
+    return undefined;
+  }
+  const ourNodeSig = ec.sign(h, parts.nodeKey);
+  const ourBitcoinSig = ec.sign(h, parts.bitcoinKey);
+  const message: ChannelAnnouncementMessage = {
+    ...m,
+    nodeSignature1: weAre1 ? ourNodeSig : parts.remoteNodeSignature,
+    nodeSignature2: weAre1 ? parts.remoteNodeSignature : ourNodeSig,
+    bitcoinSignature1: weAre1 ? ourBitcoinSig : parts.remoteBitcoinSignature,
+    bitcoinSignature2: weAre1 ? parts.remoteBitcoinSignature : ourBitcoinSig,
+  };
+  return { message, raw: encodeMessage(message) };
+}
+
+/** BOLT 7 origin node: a `node_announcement` timestamp greater than the previous one, UNIX-based. */
+export function nextAnnouncementTimestamp(previous: number | undefined, nowSeconds: number): number {
+  return Math.max(Math.floor(nowSeconds), (previous ?? 0) + 1);
 }

@@ -2,13 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hash256, sha256 } from '@shoal/crypto';
 import {
+  channelAnnouncementDigest,
   channelUpdateChecksum,
+  checkChannelAnnouncementSignatures,
+  completeChannelAnnouncement,
   connectableAddresses,
   crc32c,
+  decodeGossip,
   fundingScriptPubKey,
   fundingWitnessScript,
   GossipError,
   isPenalised,
+  nextAnnouncementTimestamp,
   RateLimiter,
 } from '../src/index.js';
 import { FakeClock, makeChannel, makeUpdate, priv, pub, scid } from './helpers.js';
@@ -114,5 +119,55 @@ describe('connectable addresses (BOLT 7 node_announcement receiver)', () => {
       { type: 'unknown', descriptorType: 9, data: new Uint8Array(2) },
     ]);
     assert.deepEqual(got, [v4, { type: 'dns', hostname: 'a.example', port: 9735 }]);
+  });
+});
+
+describe('our own announcements (BOLT 7 announcement_signatures)', () => {
+  const t = { timeout: 5_000 };
+  it('completes a channel_announcement from our keys and the peer signatures, either side', t, () => {
+    const ch = makeChannel(priv(1), priv(2), scid(100));
+    const m = ch.ann.message;
+    const h = channelAnnouncementDigest(m);
+    assert.deepEqual(h, hash256(ch.ann.raw.subarray(2 + 256)));
+    for (const side of [0, 1] as const) {
+      const ours = ch.nodePrivs[side];
+      const theirs =
+        side === 0
+          ? { n: m.nodeSignature2, b: m.bitcoinSignature2 }
+          : { n: m.nodeSignature1, b: m.bitcoinSignature1 };
+      const bitcoinKey = side === 0 ? ch.bitcoinPrivs[0] : ch.bitcoinPrivs[1];
+      const done = completeChannelAnnouncement(m, {
+        nodeKey: ours,
+        bitcoinKey,
+        remoteNodeSignature: theirs.n,
+        remoteBitcoinSignature: theirs.b,
+      });
+      assert.ok(done);
+      const g = decodeGossip(done.raw);
+      assert.ok(g.ok && g.gossip.kind === 'channel_announcement');
+      assert.equal(checkChannelAnnouncementSignatures(g.gossip).ok, true);
+      const bad = completeChannelAnnouncement(m, {
+        nodeKey: ours,
+        bitcoinKey,
+        remoteNodeSignature: theirs.b,
+        remoteBitcoinSignature: theirs.b,
+      });
+      assert.equal(bad, undefined, 'a wrong peer signature is refused');
+    }
+    assert.throws(
+      () =>
+        completeChannelAnnouncement(m, {
+          nodeKey: priv(9),
+          bitcoinKey: priv(9),
+          remoteNodeSignature: m.nodeSignature1,
+          remoteBitcoinSignature: m.bitcoinSignature1,
+        }),
+      GossipError,
+    );
+  });
+  it('picks increasing node_announcement timestamps', t, () => {
+    assert.equal(nextAnnouncementTimestamp(undefined, 1000.7), 1000);
+    assert.equal(nextAnnouncementTimestamp(999, 1000), 1000);
+    assert.equal(nextAnnouncementTimestamp(1000, 1000), 1001);
   });
 });

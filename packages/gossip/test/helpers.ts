@@ -59,6 +59,8 @@ export interface TestChannel {
   ann: Signed<ChannelAnnouncementMessage>;
   /** Private keys of node_id_1 and node_id_2 (sorted). */
   nodePrivs: [Buffer, Buffer];
+  /** Private keys of bitcoin_key_1 and bitcoin_key_2. */
+  bitcoinPrivs: [Buffer, Buffer];
   funding: FundingOutput;
 }
 
@@ -98,7 +100,7 @@ export function makeChannel(
     amountSat: opts.capacitySat ?? 1_000_000n,
     spent: false,
   };
-  return { scid: id, ann, nodePrivs: [p1, p2], funding };
+  return { scid: id, ann, nodePrivs: [p1, p2], bitcoinPrivs: [btc1, btc2], funding };
 }
 
 /** A signed channel_update for `direction` of `ch`. */
@@ -132,6 +134,7 @@ export function makeNodeAnn(
   k: Buffer,
   timestamp = NOW_S - 30,
   addresses: Address[] = [{ type: 'ipv4', addr: new Uint8Array([127, 0, 0, 1]), port: 9735 }],
+  features: Uint8Array = new Uint8Array(0),
 ): Signed<NodeAnnouncementMessage> {
   const alias = Buffer.alloc(32);
   alias.write('shoal-test');
@@ -139,7 +142,7 @@ export function makeNodeAnn(
     {
       type: 'node_announcement',
       signature: new Uint8Array(64),
-      features: new Uint8Array(0),
+      features,
       timestamp,
       nodeId: pub(k),
       rgbColor: new Uint8Array([1, 2, 3]),
