@@ -1,0 +1,237 @@
+import { EventEmitter } from 'node:events';
+import type { Server } from 'node:http';
+import { ClusterMember, type ClusterOptions, type ClusterTls, CodecRegistry } from '@shoal/cluster';
+import { type FrontProtocol, MESH_PROTOCOL_VERSION, registerFrontProtocol } from '@shoal/front-protocol';
+import type { Logger } from '@shoal/log';
+import type { Registry } from '@shoal/metrics';
+import type { NoiseSocket } from '@shoal/noise';
+import { ClientSpawner, type Socks5Options } from './client-spawner.js';
+import { FrontendError } from './errors.js';
+import { startHttp } from './http.js';
+import type { RemoteEndpoint } from './init-rules.js';
+import { PeerListener } from './listener.js';
+import { FrontendMetrics } from './metrics.js';
+import { type ConnectionHost, PeerConnection, type PeerConnectionTimeouts } from './peer-connection.js';
+import { Readiness } from './readiness.js';
+
+/** The role of a frontend member on the mesh. */
+export const FRONTEND_ROLE = 'frontend';
+
+/** Collaborators of a {@link Frontend}. */
+export interface FrontendDeps {
+  logger: Logger;
+  /** prom-client registry served at `/metrics`; no metrics without it. */
+  registry?: Registry;
+  /** The node key (checked against `NODE_PUB_KEY` by the caller, see `loadNodeKey`). */
+  nodeKey: { privateKey: Uint8Array; publicKey: Uint8Array };
+  /** The cluster certificate (mutual TLS on the mesh). */
+  tls: ClusterTls;
+}
+
+/** Options of a {@link Frontend}; durations in milliseconds. */
+export interface FrontendOptions {
+  /** `server.binding-ip` / `server.port` (0 picks a free port). */
+  peer: { host: string; port: number };
+  /** `front.http-binding-ip` / `front.http-port`; omitted: no HTTP server. */
+  http?: { host: string; port: number };
+  /** The mesh member; `frontend` is added to its roles. */
+  cluster: Omit<ClusterOptions, 'tls' | 'roles' | 'protocolVersion'> & { roles?: string[] };
+  /** BOLT 8 handshake deadline (`peer-connection.auth-timeout`), also the outgoing dial deadline. */
+  authTimeoutMs: number;
+  timeouts: PeerConnectionTimeouts;
+  socks5?: Socks5Options;
+  /** How often the mediator registry is re-checked for the switchboard (default 200). */
+  readinessIntervalMs?: number;
+}
+
+/**
+ * The stateless frontend (issue 4): peer listener, `PeerConnection`s, the `ClientSpawner`, readiness
+ * and `/health`, `/ready`, `/metrics`. Writes nothing to disk.
+ */
+/** Events of a {@link Frontend}. */
+export interface FrontendEvents {
+  ready: [];
+  'not-ready': [reason: string];
+}
+
+export class Frontend extends EventEmitter<FrontendEvents> implements ConnectionHost {
+  readonly logger: Logger;
+  readonly metrics: FrontendMetrics;
+  readonly member: ClusterMember;
+  readonly proto: FrontProtocol;
+  readonly timeouts: PeerConnectionTimeouts;
+  private readonly listener: PeerListener;
+  private readonly spawner: ClientSpawner;
+  private readonly readiness: Readiness;
+  private readonly connections = new Set<PeerConnection>();
+  private readonly drainWaiters = new Map<string, (() => void)[]>();
+  private http: { server: Server; port: number } | undefined;
+  private started = false;
+
+  constructor(
+    private readonly deps: FrontendDeps,
+    private readonly options: FrontendOptions,
+  ) {
+    super();
+    this.logger = deps.logger;
+    this.metrics = new FrontendMetrics(deps.registry);
+    this.timeouts = options.timeouts;
+    const codecs = new CodecRegistry();
+    this.proto = registerFrontProtocol(codecs);
+    this.member = new ClusterMember(
+      {
+        logger: deps.logger.child({ component: 'cluster' }),
+        codecs,
+        ...(deps.registry ? { metrics: { registry: deps.registry } } : {}),
+      },
+      {
+        ...options.cluster,
+        roles: [FRONTEND_ROLE, ...(options.cluster.roles ?? []).filter((r) => r !== FRONTEND_ROLE)],
+        protocolVersion: MESH_PROTOCOL_VERSION,
+        tls: deps.tls,
+      },
+    );
+    const key = Buffer.from(deps.nodeKey.privateKey);
+    this.listener = new PeerListener(this, {
+      host: options.peer.host,
+      port: options.peer.port,
+      localStaticKey: key,
+      authTimeoutMs: options.authTimeoutMs,
+    });
+    this.spawner = new ClientSpawner(this, {
+      localStaticKey: key,
+      timeoutMs: options.authTimeoutMs,
+      socks5: options.socks5,
+    });
+    this.readiness = new Readiness(this.member, options.readinessIntervalMs ?? 200);
+  }
+
+  /** Hex node id. */
+  get nodeId(): string {
+    return Buffer.from(this.deps.nodeKey.publicKey).toString('hex');
+  }
+
+  /** The peer port (the real one once started). */
+  get port(): number {
+    return this.listener.port;
+  }
+
+  /** The HTTP port, once started. */
+  get httpPort(): number | undefined {
+    return this.http?.port;
+  }
+
+  get ready(): boolean {
+    return this.readiness.ready;
+  }
+
+  get readyReason(): string {
+    return this.readiness.reason;
+  }
+
+  /** Open peer connections (any state after the handshake). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new FrontendError('FRONTEND_BAD_STATE', 'frontend already started');
+    this.started = true;
+    await this.member.start();
+    this.member.on('drain', (address) => this.onDrain(address));
+    this.spawner.start();
+    this.readiness.on('ready', () => {
+      this.logger.info('frontend ready', { nodeId: this.nodeId });
+      this.emit('ready');
+    });
+    this.readiness.on('not-ready', (reason) => {
+      this.logger.warn('frontend not ready', { reason });
+      this.closeAll(`backend unavailable: ${reason}`);
+      this.emit('not-ready', reason);
+    });
+    this.readiness.on('backend-lost', (address) => {
+      this.drainWaiters.delete(address);
+      for (const c of [...this.connections]) {
+        if (c.backendAddress === undefined || c.backendAddress === address) c.close('backend unreachable');
+      }
+    });
+    try {
+      await this.listener.start();
+      if (this.options.http !== undefined) {
+        this.http = await startHttp(
+          {
+            logger: this.logger,
+            registry: this.deps.registry,
+            state: {
+              ready: () => ({ ready: this.ready, reason: this.readyReason }),
+              status: () => ({ nodeId: this.nodeId, connections: this.connections.size, ready: this.ready }),
+            },
+          },
+          this.options.http,
+        );
+      }
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.readiness.start();
+    this.logger.info('frontend started', {
+      nodeId: this.nodeId,
+      port: this.port,
+      httpPort: this.httpPort ?? null,
+      clusterAddress: this.member.address,
+    });
+  }
+
+  /** Closes every connection (telling the backend), then the listeners and the mesh member. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.readiness.stop();
+    await this.listener.stop();
+    this.closeAll('frontend stopping');
+    this.spawner.stop();
+    const http = this.http;
+    this.http = undefined;
+    if (http !== undefined) {
+      http.server.closeAllConnections();
+      await new Promise<void>((resolve) => http.server.close(() => resolve()));
+    }
+    await this.member.stop();
+    this.logger.info('frontend stopped', { nodeId: this.nodeId });
+  }
+
+  // ---- ListenerHost / SpawnerHost / ConnectionHost ------------------------------------------
+
+  accepting(): boolean {
+    return this.started && this.readiness.ready;
+  }
+
+  authenticated(noise: NoiseSocket, remote: RemoteEndpoint, requestId?: bigint): void {
+    const outgoing = requestId !== undefined;
+    const conn = new PeerConnection(this, noise, { outgoing, requestId: requestId ?? 0n, remote });
+    this.connections.add(conn);
+    conn.start();
+  }
+
+  closed(conn: PeerConnection): void {
+    this.connections.delete(conn);
+  }
+
+  whenDrained(address: string, resume: () => void): void {
+    const list = this.drainWaiters.get(address) ?? [];
+    list.push(resume);
+    this.drainWaiters.set(address, list);
+  }
+
+  private onDrain(address: string): void {
+    const list = this.drainWaiters.get(address);
+    if (list === undefined) return;
+    this.drainWaiters.delete(address);
+    for (const resume of list) resume();
+  }
+
+  private closeAll(reason: string): void {
+    for (const c of [...this.connections]) c.close(reason);
+  }
+}

@@ -1,0 +1,92 @@
+import { EventEmitter } from 'node:events';
+import type { ClusterMember, MembershipEvent } from '@shoal/cluster';
+import { PATHS } from '@shoal/front-protocol';
+
+/** Events of {@link Readiness}. */
+export interface ReadinessEvents {
+  ready: [];
+  'not-ready': [reason: string];
+  /** A backend member became unreachable or was removed (its connections must go). */
+  'backend-lost': [address: string];
+}
+
+/** The role the backend member has on the mesh. */
+export const BACKEND_ROLE = 'backend';
+
+/**
+ * The load balancer's view of this frontend (flow 8): ready while a backend member is up and
+ * `PATHS.switchboard` is registered on it. Membership events are acted on at once; the mediator
+ * registry has no events, so it is also checked every `intervalMs`.
+ */
+export class Readiness extends EventEmitter<ReadinessEvents> {
+  private ready_ = false;
+  private reason_ = 'starting';
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onMember = (e: MembershipEvent): void => {
+    if (e.member.roles.includes(BACKEND_ROLE) && e.kind !== 'member-up' && e.kind !== 'member-reachable') {
+      this.emit('backend-lost', e.member.address);
+    }
+    this.check();
+  };
+
+  constructor(
+    private readonly member: ClusterMember,
+    private readonly intervalMs: number,
+  ) {
+    super();
+  }
+
+  get ready(): boolean {
+    return this.ready_;
+  }
+
+  /** Why the frontend is not ready (empty when it is). */
+  get reason(): string {
+    return this.ready_ ? '' : this.reason_;
+  }
+
+  start(): void {
+    for (const kind of ['member-up', 'member-unreachable', 'member-reachable', 'member-removed'] as const) {
+      this.member.on(kind, this.onMember);
+    }
+    this.timer = setInterval(() => this.check(), this.intervalMs);
+    this.check();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    for (const kind of ['member-up', 'member-unreachable', 'member-reachable', 'member-removed'] as const) {
+      this.member.off(kind, this.onMember);
+    }
+    this.set(false, 'stopping');
+  }
+
+  /** Re-evaluates now. */
+  check(): void {
+    const backends = this.member
+      .members()
+      .filter((m) => m.roles.includes(BACKEND_ROLE) && m.address !== this.member.address);
+    const up = backends.filter((m) => m.status === 'up');
+    if (up.length === 0) {
+      this.set(false, backends.length === 0 ? 'no backend member joined' : 'backend unreachable');
+      return;
+    }
+    const where = this.member.mediator.registeredPaths().get(PATHS.switchboard) ?? [];
+    if (!up.some((m) => where.includes(m.address))) {
+      this.set(false, `${PATHS.switchboard} is not registered`);
+      return;
+    }
+    this.set(true, '');
+  }
+
+  private set(ready: boolean, reason: string): void {
+    if (ready === this.ready_) {
+      if (!ready) this.reason_ = reason;
+      return;
+    }
+    this.ready_ = ready;
+    this.reason_ = reason;
+    if (ready) this.emit('ready');
+    else this.emit('not-ready', reason);
+  }
+}
