@@ -190,9 +190,9 @@ class SqliteStore implements Store {
   async #inTx<T>(begin: string, fn: () => Promise<T>, rollback = false): Promise<T> {
     this.#checkOpen();
     try {
-      this.#db.exec(begin);
+      this.#stmt(begin).run(); // prepared once: BEGIN/COMMIT are on every commit's path
       const result = await fn();
-      this.#db.exec(rollback ? 'ROLLBACK' : 'COMMIT');
+      this.#stmt(rollback ? 'ROLLBACK' : 'COMMIT').run();
       return result;
     } catch (err) {
       // A failed COMMIT may already have rolled back; only roll back what is still open.
