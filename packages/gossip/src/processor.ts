@@ -8,6 +8,7 @@ import {
 import { GossipError } from './errors.js';
 import { RoutingGraph } from './graph.js';
 import { checkChannelUpdateSignature, decodeGossip, type Gossip } from './precheck.js';
+import { removalDeltas, spentToForget, staleChannels } from './pruning.js';
 import { type RateLimit, RateLimiter } from './rate-limit.js';
 import type { Clock, FundingOutputLookup, GossipLogger, GraphDelta, GraphPersistence } from './types.js';
 import { systemClock } from './types.js';
@@ -70,6 +71,8 @@ export class GossipProcessor {
   readonly #listeners = new Set<DeltaListener>();
   readonly #zombies = new Map<bigint, { nodeId1: Uint8Array; nodeId2: Uint8Array }>();
   readonly #blacklist = new Set<string>();
+  /** Announcements being validated, by `scid:<scid>` and `node:<node id>`. */
+  readonly #pending = new Map<string, Set<Promise<unknown>>>();
   #started = false;
   #seq = 0;
 
@@ -137,10 +140,17 @@ export class GossipProcessor {
     const d = decodeGossip(raw);
     if (!d.ok) return { accepted: false, reason: d.reason, detail: d.detail };
     const g = d.gossip;
+    // Peers send an announcement then its updates and node announcements at once: those wait
+    // for an announcement of theirs still being checked on chain rather than fail as unknown.
+    if (g.kind === 'channel_update') await this.#settled(`scid:${g.message.shortChannelId}`);
+    if (g.kind === 'node_announcement') await this.#settled(`node:${nodeKey(g.message.nodeId)}`);
     const ctx = this.#context(opts.signaturesChecked ?? false);
     switch (g.kind) {
-      case 'channel_announcement':
-        return this.#announcement(g, ctx);
+      case 'channel_announcement': {
+        const m = g.message;
+        const keys = [`scid:${m.shortChannelId}`, `node:${nodeKey(m.nodeId1)}`, `node:${nodeKey(m.nodeId2)}`];
+        return this.#track(keys, this.#announcement(g, ctx));
+      }
       case 'channel_update':
         return this.#update(g, ctx);
       case 'node_announcement': {
@@ -150,6 +160,28 @@ export class GossipProcessor {
         return this.#commit(g.kind, [{ kind: 'node_updated', nodeId: g.message.nodeId, announcement: raw }]);
       }
     }
+  }
+
+  #track<T>(keys: string[], work: Promise<T>): Promise<T> {
+    for (const k of keys) {
+      const set = this.#pending.get(k) ?? new Set();
+      set.add(work);
+      this.#pending.set(k, set);
+    }
+    const done = (): void => {
+      for (const k of keys) {
+        const set = this.#pending.get(k);
+        set?.delete(work);
+        if (set?.size === 0) this.#pending.delete(k);
+      }
+    };
+    work.then(done, done);
+    return work;
+  }
+
+  async #settled(key: string): Promise<void> {
+    const set = this.#pending.get(key);
+    if (set) await Promise.allSettled([...set]);
   }
 
   async #announcement(g: Extract<Gossip, { kind: 'channel_announcement' }>, ctx: ValidationContext) {
@@ -188,7 +220,10 @@ export class GossipProcessor {
       // BOLT 7: a second valid announcement of the same output for other nodes means leaked keys:
       // blacklist both pairs and forget their channels.
       for (const id of [known.nodeId1, known.nodeId2, m.nodeId1, m.nodeId2]) this.#blacklist.add(nodeKey(id));
-      await this.#commitDeltas(this.#removeBlacklisted());
+      const scids = [...this.graph.channels()]
+        .filter((c) => this.isBlacklisted(c.nodeId1) || this.isBlacklisted(c.nodeId2))
+        .map((c) => c.scid);
+      await this.#commitDeltas(removalDeltas(this.graph, scids, 'blacklisted'));
       return {
         accepted: false as const,
         kind: g.kind,
@@ -231,65 +266,26 @@ export class GossipProcessor {
 
   /** A new block: forgets channels spent at least `spentForgetBlocks` ago (BOLT 7: 72 blocks). */
   async onBlock(height: number): Promise<GraphDelta[]> {
-    const gone = [...this.graph.channels()].filter(
-      (c) => c.spentAtHeight !== undefined && height - c.spentAtHeight >= this.#forgetBlocks,
-    );
-    return this.#commitDeltas(
-      this.#removeChannels(
-        gone.map((c) => c.scid),
-        'spent',
-      ),
-    );
+    const gone = spentToForget(this.graph, height, this.#forgetBlocks).map((c) => c.scid);
+    return this.#commitDeltas(removalDeltas(this.graph, gone, 'spent'));
   }
 
   /**
    * BOLT 7 "Recommendation on Pruning Stale Entries": removes channels whose oldest latest update
-   * (a missing direction counts from when the channel was added) is older than two weeks, and
-   * remembers them as zombies.
+   * is older than two weeks, and remembers them as zombies.
    */
   async pruneStale(): Promise<GraphDelta[]> {
-    const cutoff = this.#clock.now() / 1000 - this.#staleSeconds;
-    const stale = [];
-    for (const c of this.graph.channels()) {
-      if (c.spentAtHeight !== undefined) continue;
-      const added = c.addedAt / 1000;
-      const oldest = Math.min(c.updates[0]?.timestamp ?? added, c.updates[1]?.timestamp ?? added);
-      if (oldest < cutoff) stale.push(c);
-    }
+    const stale = staleChannels(this.graph, this.#clock.now() / 1000 - this.#staleSeconds);
     for (const c of stale) this.#zombies.set(c.scid, { nodeId1: c.nodeId1, nodeId2: c.nodeId2 });
     this.#updateLimiter.sweep();
     this.#nodeLimiter.sweep();
     return this.#commitDeltas(
-      this.#removeChannels(
+      removalDeltas(
+        this.graph,
         stale.map((c) => c.scid),
         'stale',
       ),
     );
-  }
-
-  #removeBlacklisted(): GraphDelta[] {
-    const scids = [...this.graph.channels()]
-      .filter((c) => this.isBlacklisted(c.nodeId1) || this.isBlacklisted(c.nodeId2))
-      .map((c) => c.scid);
-    return this.#removeChannels(scids, 'blacklisted');
-  }
-
-  /** Deltas removing channels, then any node left without channels (BOLT 7 "MAY purge"). */
-  #removeChannels(scids: bigint[], reason: 'spent' | 'stale' | 'blacklisted'): GraphDelta[] {
-    const deltas: GraphDelta[] = [];
-    const left = new Map<string, { nodeId: Uint8Array; count: number }>();
-    for (const scid of scids) {
-      const c = this.graph.channel(scid)!;
-      deltas.push({ kind: 'channel_removed', scid, reason });
-      for (const id of [c.nodeId1, c.nodeId2]) {
-        const k = nodeKey(id);
-        const e = left.get(k) ?? { nodeId: id, count: this.graph.node(id)?.channels.size ?? 0 };
-        e.count--;
-        left.set(k, e);
-      }
-    }
-    for (const e of left.values()) if (e.count <= 0) deltas.push({ kind: 'node_removed', nodeId: e.nodeId });
-    return deltas;
   }
 
   async #commit(kind: Gossip['kind'], deltas: GraphDelta[]): Promise<GossipDecision> {

@@ -228,6 +228,41 @@ describe('channel_update validation (BOLT 7)', () => {
   });
 });
 
+describe('ordering of concurrent submissions', () => {
+  it(
+    'an update and a node announcement wait for their channel announcement still on chain lookup',
+    T,
+    async () => {
+      const { p, funding } = await setup();
+      const ch = makeChannel(priv(1), priv(2), scid(100));
+      let release = (): void => {};
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const lookup = funding.lookup.bind(funding);
+      funding.lookup = async (id) => {
+        await gate;
+        return lookup(id);
+      };
+      fund(funding, ch);
+      const results = Promise.all([
+        p.submit(ch.ann.raw),
+        p.submit(makeUpdate(ch, 0).raw),
+        p.submit(makeNodeAnn(priv(2)).raw),
+        p.submit(makeUpdate(makeChannel(priv(1), priv(3), scid(7)), 0).raw),
+      ]);
+      const unrelated = await Promise.race([
+        results.then(() => 'all'),
+        p.submit(makeUpdate(makeChannel(priv(1), priv(3), scid(8)), 0).raw),
+      ]);
+      assert.notEqual(unrelated, 'all', 'an update of another channel does not wait');
+      release();
+      const [a, u, n, other] = await results;
+      assert.deepEqual([a.accepted, u.accepted, n.accepted, other.accepted], [true, true, true, false]);
+    },
+  );
+});
+
 describe('node_announcement validation (BOLT 7)', () => {
   it('needs a known channel, a newer timestamp, a good signature, at most one DNS name', T, async () => {
     const { p, funding } = await setup();
