@@ -307,3 +307,25 @@ export class TestPeer {
     this.socket.destroy();
   }
 }
+
+/**
+ * For state that has no change event (the mediator registry): re-checks `cond` on each event-loop
+ * turn (setImmediate, not a timed sleep) until it holds; rejects after `timeoutMs`.
+ */
+export function pollUntil(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      done = true;
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    let done = false;
+    const check = (): void => {
+      if (done) return;
+      if (cond()) {
+        clearTimeout(deadline);
+        resolve();
+      } else setImmediate(check);
+    };
+    check();
+  });
+}
