@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { randomPrivateKey, secp256k1 } from '@shoal/crypto';
-import { createNoiseServer, Handshake, NoiseError, type NoiseSocket, NoiseTransport } from '../src/index.js';
+import { createNoiseServer, Handshake, NoiseError, NoiseTransport } from '../src/index.js';
 
 const SEED = Number(process.env.NOISE_FUZZ_SEED ?? 0x5eed);
 
@@ -75,7 +75,7 @@ function validActs(): { act1: Buffer; act3: Buffer } {
 }
 
 describe('fuzz: responder state machine', { timeout: 60_000 }, () => {
-  it('>= 100k random and mutated acts and frames all end in a NoiseError', () => {
+  it('100k random and mutated acts and frames all end in a NoiseError', () => {
     const r = prng(SEED);
     const { act1, act3 } = validActs();
     const codes = new Map<string, number>();
@@ -84,7 +84,7 @@ describe('fuzz: responder state machine', { timeout: 60_000 }, () => {
     const responder = () => Handshake.responder({ localStaticKey: serverKey, ephemeralKey: responderE });
 
     // Act one: random bytes (half with a valid version and key prefix, to reach ECDH and the MAC).
-    for (let i = 0; i < 30_000; i++, cases++) {
+    for (let i = 0; i < 25_000; i++, cases++) {
       const m = randomBytesFrom(r, i % 10 === 0 ? int(r, 100) : 50);
       if (i % 2 === 0 && m.length > 1) {
         m[0] = 0;
@@ -93,7 +93,7 @@ describe('fuzz: responder state machine', { timeout: 60_000 }, () => {
       count(expectNoiseError(() => responder().readAct1(m), `random act1 #${i}`));
     }
     // Act one: mutations of the valid act.
-    for (let i = 0; i < 30_000; i++, cases++) {
+    for (let i = 0; i < 25_000; i++, cases++) {
       const m = mutate(r, act1);
       count(expectNoiseError(() => responder().readAct1(m), `mutated act1 #${i}`));
     }
@@ -169,23 +169,27 @@ describe('fuzz: responder over loopback sockets', { timeout: 60_000 }, () => {
   it('3000 hostile connections each end with exactly one NoiseError on the server', async () => {
     const r = prng(SEED + 1);
     const { act1, act3 } = validActs();
-    const server = createNoiseServer({ localStaticKey: serverKey, handshakeTimeoutMs: 100 });
+    // A generous deadline so real handshakes survive a loaded machine, and a second server with a
+    // short one for the peers that go silent.
+    const server = createNoiseServer({ localStaticKey: serverKey, handshakeTimeoutMs: 10_000 });
+    const quick = createNoiseServer({ localStaticKey: serverKey, handshakeTimeoutMs: 50 });
     const errors: NoiseError[] = [];
-    const live = new Set<NoiseSocket>();
-    server.on('handshakeError', (e) => errors.push(e));
-    server.on('connection', (s) => {
-      live.add(s);
-      s.on('error', (e) => errors.push(e));
-      s.on('close', () => live.delete(s));
-      s.resume();
-    });
+    for (const srv of [server, quick]) {
+      srv.on('handshakeError', (e) => errors.push(e));
+      srv.on('connection', (s) => {
+        s.on('error', (e) => errors.push(e));
+        s.resume();
+      });
+    }
     const { port } = await server.listen();
+    const quickPort = (await quick.listen()).port;
     const total = Number(process.env.NOISE_FUZZ_SOCKETS ?? 3000);
     let started = 0;
     let timeouts = 0;
 
     const one = async (i: number): Promise<void> => {
-      const socket = connect(port, '127.0.0.1');
+      const silent = i % 5 === 3 && i % 100 === 3;
+      const socket = connect(silent ? quickPort : port, '127.0.0.1');
       const closed = once(socket, 'close');
       socket.on('error', () => {}); // resets from the server are expected; the server side is asserted
       await once(socket, 'connect');
@@ -195,7 +199,7 @@ describe('fuzz: responder over loopback sockets', { timeout: 60_000 }, () => {
       else if (kind === 1) socket.end(mutate(r, act1));
       else if (kind === 2)
         socket.end(Buffer.concat([act1, i % 10 === 2 ? randomBytesFrom(r, 66) : mutate(r, act3)]));
-      else if (kind === 3 && i % 100 === 3) {
+      else if (silent) {
         // A few peers go silent after a partial act: the handshake deadline must end them.
         timeouts++;
         socket.write(act1.subarray(0, int(r, 50)));
@@ -215,9 +219,12 @@ describe('fuzz: responder over loopback sockets', { timeout: 60_000 }, () => {
     const workers = Array.from({ length: 8 }, async () => {
       while (started < total) await one(started++);
     });
-    await Promise.all(workers);
+    try {
+      await Promise.all(workers);
+    } finally {
+      await Promise.all([server.close(), quick.close()]);
+    }
     // Each client saw its connection close, which the server does right after reporting the error.
-    await server.close();
     assert.equal(errors.length, total, 'one NoiseError per connection');
     assert.ok(errors.every((e) => e instanceof NoiseError));
     const codes = new Set(errors.map((e) => e.code));
