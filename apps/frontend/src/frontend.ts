@@ -52,6 +52,10 @@ export interface FrontendOptions {
 export interface FrontendEvents {
   ready: [];
   'not-ready': [reason: string];
+  /** A connection stopped reading its socket: the mesh link to `address` is saturated. */
+  'reading-paused': [address: string];
+  /** The link to `address` drained: the connections paused on it read again. */
+  'reading-resumed': [address: string];
 }
 
 export class Frontend extends EventEmitter<FrontendEvents> implements ConnectionHost {
@@ -222,6 +226,7 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
     const list = this.drainWaiters.get(address) ?? [];
     list.push(resume);
     this.drainWaiters.set(address, list);
+    this.emit('reading-paused', address);
   }
 
   private onDrain(address: string): void {
@@ -229,6 +234,7 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
     if (list === undefined) return;
     this.drainWaiters.delete(address);
     for (const resume of list) resume();
+    this.emit('reading-resumed', address);
   }
 
   private closeAll(reason: string): void {

@@ -99,6 +99,7 @@ export class TestBackend {
       features: OUR_FEATURES,
       chainHashes: [REGTEST],
     },
+    failureDetectorThresholdMs = 1000,
   ) {
     const codecs = new CodecRegistry();
     this.proto = registerFrontProtocol(codecs);
@@ -111,7 +112,7 @@ export class TestBackend {
         seedNodes: [`127.0.0.1:${port}`],
         tls: clusterTls(),
         protocolVersion: MESH_PROTOCOL_VERSION,
-        failureDetectorThresholdMs: 1000,
+        failureDetectorThresholdMs,
         heartbeatIntervalMs: 200,
         maxRetryDelayMs: 300,
       },
@@ -198,7 +199,7 @@ export interface FrontendHandle {
 /** Starts a frontend on free ports, seeded with `backendPort`. */
 export async function startFrontend(
   backendPort: number,
-  over: Partial<FrontendOptions> & { cluster?: Partial<FrontendOptions['cluster']> } = {},
+  over: Omit<Partial<FrontendOptions>, 'cluster'> & { cluster?: Partial<FrontendOptions['cluster']> } = {},
   logger: Logger = process.env.SHOAL_TEST_LOG === '1' ? createLogger({ level: 'debug' }) : silentLogger,
 ): Promise<FrontendHandle> {
   const key = nodeKey();
