@@ -24,6 +24,11 @@ import { dispatchFrame, type FrameHost } from './transport/dispatch.js';
 import { Link } from './transport/link.js';
 import type { ActorRef, ClusterEvents, Logger, MemberInfo, MembershipEvent } from './types.js';
 
+/** WebSocket close code for the loser of a simultaneous dial (not a failure). */
+const DUPLICATE_CLOSE = 4002;
+/** WebSocket close code of a member that stops on purpose ("going away"). */
+const LEAVE_CLOSE = 1001;
+
 /**
  * One member of the mesh: listens with mutual TLS, joins through the seed nodes, keeps one link per
  * pair of members, detects failures by heartbeat, and hosts the local actors and the mediator.
@@ -45,6 +50,8 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   private readonly metrics: ClusterMetrics | undefined;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
+  /** Reading from every link is paused while a local mailbox is under pressure. */
+  private readPaused = false;
   private lastTickAt = Date.now();
 
   constructor(deps: ClusterDeps, options: ClusterOptions) {
@@ -138,6 +145,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
       (target, msg, err) => this.deadLetter(formatRef(target), msg, err),
     );
     this.mediator_ = new Mediator(this);
+    this.actors_.onPressure = (pressured) => this.setReadPaused(pressured);
     this.started = true;
     const tickMs = Math.max(20, Math.min(o.heartbeatIntervalMs, 200));
     this.timers.push(setInterval(() => this.heartbeat(), o.heartbeatIntervalMs));
@@ -159,7 +167,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     const leave = encodeControl(FrameKind.leave, { address: this.address_ });
     for (const e of this.table.entries.values()) {
       e.link?.sendControl(leave);
-      e.link?.close(1001, 'member stopping');
+      e.link?.close(LEAVE_CLOSE, 'member stopping');
     }
     await this.connector.close();
     this.actors_?.stop();
@@ -321,14 +329,14 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     if (why !== undefined) {
       detach();
       this.logger.debug('dropping a mesh connection', { peer: peer.address, why });
-      ws.close(4000, why);
+      ws.close(why === 'duplicate link' ? DUPLICATE_CLOSE : 4000, why);
       return;
     }
     if (e !== undefined && e.id.incarnation < peer.incarnation) {
       this.table.remove(e, 'restarted as a new incarnation');
       e = undefined;
     }
-    if (e?.link?.isOpen === true) e.link.close(4000, 'duplicate link');
+    if (e?.link?.isOpen === true) e.link.close(DUPLICATE_CLOSE, 'duplicate link');
     const o = this.options;
     const link = new Link(
       ws,
@@ -368,12 +376,24 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
       this.publishEvent('member-reachable', e);
     }
     for (const f of early) this.onFrame(link, f);
+    if (this.readPaused) this.pauseLink(link, true);
   }
 
   private onLinkClose(link: Link, code: number, reason: string): void {
     const e = this.table.entries.get(link.peer.address);
     if (e === undefined || e.link !== link) return;
     e.link = undefined;
+    if (code === LEAVE_CLOSE) {
+      // Same as a `leave` frame, for when the frame went down a link this side had not kept.
+      this.table.remove(e, 'left the cluster');
+      return;
+    }
+    if (code === DUPLICATE_CLOSE && e.status === 'up') {
+      // The other side kept the other link of a simultaneous dial; it is on its way. If it does
+      // not come, the failure detector marks the member unreachable after the threshold.
+      e.unreachableSince = Date.now();
+      return;
+    }
     this.table.markUnreachable(e, `link closed (${code}${reason === '' ? '' : ` ${reason}`})`);
   }
 
@@ -403,6 +423,17 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     }
   }
 
+  private setReadPaused(paused: boolean): void {
+    this.readPaused = paused;
+    this.logger.debug(paused ? 'mailbox pressure: pausing link reads' : 'mailbox pressure relieved');
+    for (const link of this.upLinks()) this.pauseLink(link, paused);
+  }
+
+  private pauseLink(link: Link, paused: boolean): void {
+    if (paused) link.ws.pause();
+    else link.ws.resume();
+  }
+
   private onFrame(link: Link, data: Buffer): void {
     if (this.table.entries.get(link.peer.address)?.link !== link) return;
     dispatchFrame(this.frameHost, link, data);
@@ -422,7 +453,8 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     // give every link a fresh threshold instead of declaring them all unreachable.
     const stalled = now - this.lastTickAt > o.failureDetectorThresholdMs / 2;
     this.lastTickAt = now;
-    if (stalled) for (const l of this.upLinks()) l.lastSeen = Math.max(l.lastSeen, now);
+    // While we do not read, peers' heartbeats wait in the socket: that silence is ours too.
+    if (stalled || this.readPaused) for (const l of this.upLinks()) l.lastSeen = Math.max(l.lastSeen, now);
     this.table.detect(now, o.failureDetectorThresholdMs, o.downAfterMs);
     const targets = new Set<string>();
     for (const s of o.seedNodes) if (s !== this.address_ && this.linkTo(s) === undefined) targets.add(s);

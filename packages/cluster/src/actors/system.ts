@@ -44,6 +44,8 @@ interface Cell {
   readonly mailbox: Fifo<Envelope>;
   readonly limit: number;
   scheduled: boolean;
+  /** Mailbox went over half its limit and has not yet fallen to a quarter. */
+  pressured: boolean;
   stopped: boolean;
   nact: Ref<0>;
 }
@@ -67,6 +69,13 @@ export class ActorSystem {
   private readonly pending = new Map<bigint, Pending>();
   private nextAskId = 1n;
   private anonymous = 0;
+  private pressuredCells = 0;
+  /**
+   * Called with true when some mailbox passes half its limit and with false once every such
+   * mailbox is back to a quarter; the member pauses reading its links in between, so remote
+   * producers see a saturated link instead of their messages being refused here.
+   */
+  onPressure: (pressured: boolean) => void = () => {};
 
   constructor(
     private readonly deps: { logger: Logger },
@@ -90,6 +99,7 @@ export class ActorSystem {
       limit: spec.mailboxLimit ?? 100_000,
       scheduled: false,
       stopped: false,
+      pressured: false,
       nact: undefined as unknown as Ref<0>,
     };
     const log = this.deps.logger;
@@ -100,6 +110,7 @@ export class ActorSystem {
       while (n < BATCH) {
         const env = cell.mailbox.shift();
         if (env === undefined) break;
+        if (cell.pressured && cell.mailbox.length <= cell.limit / 4) this.relieve(cell);
         n++;
         const ctx = this.context(ref, env.sender);
         try {
@@ -199,6 +210,10 @@ export class ActorSystem {
       );
     }
     cell.mailbox.push({ msg, sender });
+    if (!cell.pressured && cell.mailbox.length >= cell.limit / 2) {
+      cell.pressured = true;
+      if (++this.pressuredCells === 1) this.onPressure(true);
+    }
     if (!cell.scheduled) {
       cell.scheduled = true;
       dispatch(cell.nact, 0);
@@ -256,7 +271,13 @@ export class ActorSystem {
     stop(cell.nact);
   }
 
+  private relieve(cell: Cell): void {
+    cell.pressured = false;
+    if (--this.pressuredCells === 0) this.onPressure(false);
+  }
+
   private stopCell(cell: Cell): void {
+    if (cell.pressured) this.relieve(cell);
     cell.stopped = true;
     this.cells.delete(cell.ref.path);
     for (const env of cell.mailbox.clear()) {

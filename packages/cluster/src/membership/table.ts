@@ -59,6 +59,8 @@ export class MemberTable {
         e.link = undefined;
         link.terminate();
         this.markUnreachable(e, `silent for ${now - link.lastSeen} ms`);
+      } else if (e.status === 'up' && e.link === undefined && now - e.unreachableSince > thresholdMs) {
+        this.markUnreachable(e, 'the surviving link of a simultaneous dial never came');
       } else if (e.status === 'unreachable' && now - e.unreachableSince > downAfterMs) {
         this.remove(e, `unreachable for ${now - e.unreachableSince} ms`);
       }
