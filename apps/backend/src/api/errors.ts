@@ -8,9 +8,10 @@ export type ApiErrorCode =
   | 'API_TIMEOUT'
   | 'API_UNAVAILABLE'
   | 'API_BAD_OPTION'
+  | 'API_FAILED'
   | 'API_INTERNAL';
 
-/** HTTP status answered for each code. Handlers throw `API_NOT_FOUND`/`API_BAD_PARAM`/`API_UNAVAILABLE` too. */
+/** HTTP status answered for each code. Handlers throw `API_NOT_FOUND`/`API_BAD_PARAM`/`API_UNAVAILABLE`/`API_FAILED` too. */
 export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   API_BAD_PARAM: 400,
   API_MISSING_PARAM: 400,
@@ -20,6 +21,8 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   API_TIMEOUT: 408,
   API_UNAVAILABLE: 503,
   API_BAD_OPTION: 500,
+  /** The call failed for a reason safe to show (Eclair answers 500 with the message, e.g. a failed `connect`). */
+  API_FAILED: 500,
   API_INTERNAL: 500,
 };
 

@@ -58,12 +58,16 @@ function renderGetInfo(r: GetInfoResult): unknown {
   };
 }
 
-/** Eclair's `PeerInfo` JSON: `address` only while known. */
+/** Eclair's `PeerInfo` JSON: `address` only while known; Shoal's `frontend` last. */
 function renderPeer(p: PeerResult): unknown {
   const address = p.address === undefined ? undefined : addressText(p.address);
-  return address === undefined
-    ? { nodeId: p.nodeId, state: p.state, channels: p.channels }
-    : { nodeId: p.nodeId, state: p.state, address, channels: p.channels };
+  const out: Record<string, unknown> =
+    address === undefined
+      ? { nodeId: p.nodeId, state: p.state, channels: p.channels }
+      : { nodeId: p.nodeId, state: p.state, address, channels: p.channels };
+  // Shoal addition, after Eclair's fields so tools reading those are unaffected.
+  if (p.frontend !== undefined) out.frontend = p.frontend;
+  return out;
 }
 
 /** `connect` accepts three forms, tried in Eclair's order: `uri`, `nodeId`+`host`(+`port`), `nodeId`. */

@@ -25,6 +25,11 @@ export interface ApiServerDeps {
    * wrapped with {@link formCall}; a name already served is refused.
    */
   extraCalls?: readonly AnyApiCall[];
+  /**
+   * Paths served by their own listener, before and without authentication (e.g. `/metrics` for
+   * Prometheus). Never put anything that changes the node or reveals a secret here.
+   */
+  publicRoutes?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
 
 export interface ApiServerOptions {
@@ -217,6 +222,11 @@ export function createApiServer(deps: ApiServerDeps, options: ApiServerOptions):
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const own = deps.publicRoutes?.get(path);
+    if (own !== undefined) {
+      own(req, res);
+      return;
+    }
     const c = calls.get(path);
     const call = c?.name ?? 'unknown';
     answer(req, requestId, c)

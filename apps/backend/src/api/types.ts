@@ -38,6 +38,8 @@ export interface PeerResult {
   address?: Address;
   /** Number of channels with this peer. */
   channels: number;
+  /** Shoal: mesh address of the frontend holding the connection, when there is one. */
+  frontend?: string;
 }
 
 /** `connect`: `uri=nodeId@host:port`, or `nodeId` (+ `host`, `port`), or `nodeId` alone. */

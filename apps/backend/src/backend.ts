@@ -1,0 +1,370 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClusterMember, type ClusterTls, CodecRegistry } from '@shoal/cluster';
+import { type FrontProtocol, MESH_PROTOCOL_VERSION, registerFrontProtocol } from '@shoal/front-protocol';
+import type { Logger } from '@shoal/log';
+import { metricsHandler, type Registry } from '@shoal/metrics';
+import type { Store } from '@shoal/store';
+import { type Address, decodeMessage, initFeatures, parseAddress } from '@shoal/wire';
+import { type ApiServer, createApiServer, type PeerResult } from './api/index.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, OUR_INIT_FEATURES } from './constants.js';
+import { BackendError, errorMessage } from './errors.js';
+import { createHandlers, hostPort, type NodeView, remoteAddress } from './handlers.js';
+import { BackendMetrics } from './metrics.js';
+import { type ReconnectOptions, Reconnector } from './reconnect.js';
+import { Switchboard } from './switchboard.js';
+
+/** Collaborators of the {@link Backend}: owned (started and closed) by the caller. */
+export interface BackendDeps {
+  logger: Logger;
+  store: Store;
+  /** Prometheus registry; `/metrics` is served from it on the API port when given. */
+  registry?: Registry;
+  /** Current block height for `getinfo` (0 when no chain source is wired). */
+  blockHeight?: () => Promise<number>;
+}
+
+/** Options of the {@link Backend}; durations in milliseconds. */
+export interface BackendOptions {
+  nodeId: Uint8Array;
+  alias: string;
+  /** 6 hex digits (config `node-color`). */
+  color: string;
+  network: string;
+  /** BOLT 0 chain hash (wire byte order). */
+  chainHash: Uint8Array;
+  publicAddresses: Address[];
+  cluster: {
+    host: string;
+    port: number;
+    seedNodes: string[];
+    tls: ClusterTls;
+    roles?: string[];
+    failureDetectorThresholdMs?: number;
+    downAfterMs?: number;
+    heartbeatIntervalMs?: number;
+  };
+  /** Absent: no HTTP API (and no `/metrics`). */
+  api?: { host: string; port: number; password: string; authFailureDelayMs?: number };
+  reconnect: ReconnectOptions;
+  /** How long a `connect` waits for the peer to be ready; default 30 s. */
+  connectTimeoutMs?: number;
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const META_NODE_ID = 'node_id';
+
+/**
+ * The stateful backend (DESIGN.md §1, §4): a cluster member with role `backend`, the
+ * {@link Switchboard} and its Peers, persistent-peer reconnection and the HTTP API.
+ */
+export class Backend implements NodeView {
+  readonly member: ClusterMember;
+  readonly proto: FrontProtocol;
+  readonly switchboard: Switchboard;
+  readonly reconnector: Reconnector;
+  private readonly log: Logger;
+  private readonly metrics: BackendMetrics | undefined;
+  private api: ApiServer | undefined;
+  /** Persistent peers (kept in the store) and their addresses, most preferred first. */
+  private readonly persistent = new Map<string, { nodeId: Uint8Array; addresses: string[] }>();
+  private started = false;
+
+  constructor(
+    private readonly deps: BackendDeps,
+    private readonly options: BackendOptions,
+  ) {
+    this.log = deps.logger;
+    this.metrics = deps.registry === undefined ? undefined : new BackendMetrics(deps.registry);
+    const codecs = new CodecRegistry();
+    this.proto = registerFrontProtocol(codecs);
+    const c = options.cluster;
+    this.member = new ClusterMember(
+      {
+        logger: deps.logger.child({ component: 'cluster' }),
+        codecs,
+        ...(deps.registry === undefined ? {} : { metrics: { registry: deps.registry } }),
+      },
+      {
+        host: c.host,
+        port: c.port,
+        roles: ['backend', ...(c.roles ?? []).filter((r) => r !== 'backend')],
+        seedNodes: c.seedNodes,
+        tls: c.tls,
+        protocolVersion: MESH_PROTOCOL_VERSION,
+        ...(c.failureDetectorThresholdMs === undefined
+          ? {}
+          : { failureDetectorThresholdMs: c.failureDetectorThresholdMs }),
+        ...(c.downAfterMs === undefined ? {} : { downAfterMs: c.downAfterMs }),
+        ...(c.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: c.heartbeatIntervalMs }),
+      },
+    );
+    this.switchboard = new Switchboard({
+      member: this.member,
+      proto: this.proto,
+      logger: deps.logger,
+      features: this.features,
+      chainHash: options.chainHash,
+      ...(this.metrics === undefined ? {} : { metrics: this.metrics }),
+    });
+    this.reconnector = new Reconnector(
+      {
+        logger: deps.logger.child({ component: 'reconnect' }),
+        attempt: (id, n) => this.reconnectOnce(id, n),
+      },
+      options.reconnect,
+    );
+    this.switchboard.on('peer-ready', (p) => {
+      this.reconnector.connected(p.nodeIdHex);
+      if (this.persistent.has(p.nodeIdHex)) void this.persistPeer(p.nodeId, undefined, p.remoteInit);
+    });
+    this.switchboard.on('peer-disconnected', (p) => {
+      if (this.persistent.has(p.nodeIdHex)) this.reconnector.disconnected(p.nodeIdHex);
+    });
+  }
+
+  // ---- NodeView -------------------------------------------------------------------------------
+
+  get nodeId(): Uint8Array {
+    return this.options.nodeId;
+  }
+  get alias(): string {
+    return this.options.alias;
+  }
+  get color(): string {
+    return `#${this.options.color.toLowerCase()}`;
+  }
+  get network(): string {
+    return this.options.network;
+  }
+  get chainHash(): Uint8Array {
+    return this.options.chainHash;
+  }
+  get features(): Uint8Array {
+    return OUR_INIT_FEATURES.toBytes();
+  }
+  get publicAddresses(): Address[] {
+    return this.options.publicAddresses;
+  }
+  /** The API's bound port (0 without an API). */
+  get apiPort(): number {
+    return this.api?.port ?? 0;
+  }
+
+  blockHeight(): Promise<number> {
+    return this.deps.blockHeight?.() ?? Promise.resolve(0);
+  }
+
+  peers(): PeerResult[] {
+    const out: PeerResult[] = [];
+    const seen = new Set<string>();
+    for (const p of this.switchboard.list()) {
+      seen.add(p.nodeIdHex);
+      const connected = p.state === 'CONNECTED';
+      const address = connected ? remoteAddress(p.remoteAddress) : undefined;
+      out.push({
+        nodeId: p.nodeId,
+        state: p.state,
+        channels: 0,
+        ...(address === undefined ? {} : { address }),
+        ...(connected && p.frontend !== undefined ? { frontend: p.frontend } : {}),
+      });
+    }
+    for (const [id, p] of this.persistent) {
+      if (!seen.has(id)) out.push({ nodeId: p.nodeId, state: 'DISCONNECTED', channels: 0 });
+    }
+    return out;
+  }
+
+  async connect(nodeId: Uint8Array, address: Address | undefined, signal: AbortSignal): Promise<string> {
+    if (this.switchboard.get(nodeId)?.state === 'CONNECTED') return 'already connected';
+    const id = hex(nodeId);
+    const known = this.persistent.get(id)?.addresses ?? [];
+    const text = address === undefined ? known[0] : formatHostPort(hostPort(address));
+    if (text === undefined) {
+      throw new BackendError('BACKEND_CONNECT_FAILED', `no known address for ${id}: give nodeId@host:port`, {
+        nodeId: id,
+      });
+    }
+    const target = address ?? parseAddress(text);
+    const { host, port } = hostPort(target);
+    // Persisted first: a peer we asked for is reconnected even if this first attempt fails.
+    await this.persistPeer(nodeId, address === undefined ? undefined : formatHostPort({ host, port }));
+    const attempt = this.switchboard.connect(
+      nodeId,
+      host,
+      port,
+      this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    );
+    const aborted = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    try {
+      await Promise.race([attempt, aborted]);
+      this.metrics?.connectRequest('ok', 'api');
+      return 'connected';
+    } catch (err) {
+      this.metrics?.connectRequest(resultOf(err), 'api');
+      // Not connected now: the reconnector keeps trying this persistent peer.
+      if (this.switchboard.get(nodeId)?.state !== 'CONNECTED') this.reconnector.disconnected(id);
+      throw err;
+    }
+  }
+
+  async disconnect(nodeId: Uint8Array): Promise<boolean> {
+    const id = hex(nodeId);
+    const wasPersistent = this.persistent.delete(id);
+    this.reconnector.forget(id);
+    if (wasPersistent) await this.deps.store.transaction((tx) => tx.peers.delete(nodeId));
+    return this.switchboard.disconnect(nodeId) || wasPersistent;
+  }
+
+  cluster() {
+    const perFrontend = this.switchboard.peersPerFrontend();
+    const self = this.member.address;
+    return {
+      self,
+      members: this.member.members().map((m) => ({
+        address: m.address,
+        roles: [...m.roles],
+        // This member answers, so it is up whatever its seed view says.
+        status: m.address === self ? ('up' as const) : m.status,
+        protocolVersion: m.protocolVersion,
+        ...(m.roles.includes('frontend') ? { peers: perFrontend.get(m.address) ?? 0 } : {}),
+        ...(m.roles.includes('backend') ? { leader: m.address === self } : {}),
+      })),
+    };
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    if (this.started) throw new BackendError('BACKEND_BAD_STATE', 'backend already started');
+    this.started = true;
+    await this.checkNodeId();
+    const records = await this.deps.store.read((tx) => tx.peers.list());
+    for (const r of records) this.persistent.set(hex(r.nodeId), { nodeId: r.nodeId, addresses: r.addresses });
+    await this.member.start();
+    this.switchboard.start();
+    if (this.options.api !== undefined) {
+      const registry = this.deps.registry;
+      const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
+      if (registry !== undefined) {
+        routes.set(
+          '/metrics',
+          metricsHandler(registry, { onError: (err) => this.log.error('metrics failed', { err }) }),
+        );
+      }
+      this.api = createApiServer(
+        {
+          logger: this.log,
+          handlers: createHandlers(this),
+          publicRoutes: routes,
+          ...(this.metrics === undefined
+            ? {}
+            : { metrics: { requestDone: (c, s, t) => this.metrics?.apiRequest(c, s, t) } }),
+        },
+        { ...this.options.api },
+      );
+      await this.api.start();
+    }
+    // Persistent peers from the store: reconnected (with back-off) once a frontend is there.
+    for (const id of this.persistent.keys()) this.reconnector.disconnected(id);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.reconnector.stop();
+    await this.api?.stop();
+    this.switchboard.stop();
+    await this.member.stop();
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  /** The store belongs to one node: a database written under another node id is refused. */
+  private async checkNodeId(): Promise<void> {
+    const stored = await this.deps.store.read((tx) => tx.meta.get(META_NODE_ID));
+    if (stored === undefined) {
+      await this.deps.store.transaction((tx) => tx.meta.put(META_NODE_ID, this.options.nodeId));
+    } else if (!Buffer.from(stored).equals(Buffer.from(this.options.nodeId))) {
+      throw new BackendError(
+        'BACKEND_STARTUP',
+        `the database belongs to node ${hex(stored)}, not to this node ${hex(this.options.nodeId)} (wrong seed or datadir?)`,
+      );
+    }
+  }
+
+  private async reconnectOnce(id: string, attempt: number): Promise<void> {
+    const p = this.persistent.get(id);
+    if (p === undefined || p.addresses.length === 0) {
+      throw new BackendError('BACKEND_CONNECT_FAILED', `no known address for ${id}`, { nodeId: id });
+    }
+    const { host, port } = hostPort(parseAddress(p.addresses[attempt % p.addresses.length]!));
+    try {
+      await this.switchboard.connect(
+        p.nodeId,
+        host,
+        port,
+        this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      );
+      this.metrics?.connectRequest('ok', 'reconnect');
+    } catch (err) {
+      this.metrics?.connectRequest(resultOf(err), 'reconnect');
+      throw err;
+    }
+  }
+
+  /** The BOLT 9 features of a raw BOLT 1 `init`; undefined (logged) when it does not decode. */
+  private initFeaturesOf(id: string, raw: Uint8Array): Uint8Array | undefined {
+    try {
+      const m = decodeMessage(raw);
+      return m.type === 'init' ? initFeatures(m).toBytes() : undefined;
+    } catch (err) {
+      this.log.warn('the peer init does not decode; its features are not stored', {
+        peer: id,
+        error: errorMessage(err),
+      });
+      return undefined;
+    }
+  }
+
+  /** Upserts a persistent peer; `address` goes first in its list; `remoteInit` updates its features. */
+  private async persistPeer(
+    nodeId: Uint8Array,
+    address: string | undefined,
+    remoteInit?: Uint8Array,
+  ): Promise<void> {
+    const id = hex(nodeId);
+    const entry = this.persistent.get(id) ?? { nodeId: Uint8Array.from(nodeId), addresses: [] };
+    if (address !== undefined) entry.addresses = [address, ...entry.addresses.filter((a) => a !== address)];
+    this.persistent.set(id, entry);
+    const features = remoteInit === undefined ? undefined : this.initFeaturesOf(id, remoteInit);
+    try {
+      await this.deps.store.transaction(async (tx) => {
+        const old = await tx.peers.get(nodeId);
+        const now = Math.floor(Date.now() / 1000);
+        await tx.peers.put({
+          nodeId,
+          addresses: entry.addresses,
+          features: features ?? old?.features ?? new Uint8Array(0),
+          createdAt: old?.createdAt ?? now,
+          lastConnectedAt: remoteInit === undefined ? (old?.lastConnectedAt ?? null) : now,
+        });
+      });
+    } catch (err) {
+      this.log.error('storing a peer failed', { peer: id, err });
+      if (address !== undefined) throw err;
+    }
+  }
+}
+
+function formatHostPort({ host, port }: { host: string; port: number }): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function resultOf(err: unknown): 'failed' | 'timeout' | 'no_frontend' {
+  if (err instanceof BackendError && err.code === 'BACKEND_FRONTEND_UNAVAILABLE') return 'no_frontend';
+  if (err instanceof BackendError && err.code === 'BACKEND_CONNECT_TIMEOUT') return 'timeout';
+  return 'failed';
+}
