@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClusterError, type ClusterTls, loadClusterTls } from '@shoal/cluster';
-import { ConfigError, type ConfigOf, frontendSchema, loadConfig } from '@shoal/config';
+import { ClusterError, type ClusterTls, KEYSTORE_FILE, loadClusterTls } from '@shoal/cluster';
+import { ConfigError, type ConfigOf, flattenSchema, frontendSchema, loadConfig } from '@shoal/config';
 import { IdentityError, type LoadNodeKeyOptions, loadNodeKey, type NodeKey } from '@shoal/identity';
 import { createLogger, type Logger } from '@shoal/log';
 import { createMetricsRegistry, type Registry } from '@shoal/metrics';
-import { FrontendError } from './errors.js';
+import { errorMessage, FrontendError } from './errors.js';
 import { Frontend } from './frontend.js';
 import { FrontendMetrics } from './metrics.js';
 
@@ -63,7 +64,21 @@ function clusterTls(config: FrontendConfig): ClusterTls {
       'cluster.tls.password is not set: set CLUSTER_TLS_PASSWORD (or AKKA_TLS_PASSWORD)',
     );
   }
-  return loadClusterTls({ path: join(config.datadir, config.cluster.tls.file), password });
+  return loadClusterTls({ path: keystorePath(config), password });
+}
+
+/**
+ * The keystore path. Workaround: `@shoal/config`'s default file name (`cluster-tls.p12`) differs
+ * from the one `bin/shoal-certs` writes (`KEYSTORE_FILE`, `cluster.p12`); while the key is left at its
+ * default and only the latter exists, the latter is used.
+ */
+export function keystorePath(config: FrontendConfig): string {
+  const configured = join(config.datadir, config.cluster.tls.file);
+  const schemaDefault = flattenSchema(frontendSchema.settings).get('cluster.tls.file')?.default;
+  const fallback = join(config.datadir, KEYSTORE_FILE);
+  if (config.cluster.tls.file === schemaDefault && !existsSync(configured) && existsSync(fallback))
+    return fallback;
+  return configured;
 }
 
 function frontendFrom(
@@ -133,7 +148,7 @@ export async function runFrontend(io: RunEnvironment): Promise<number> {
     } catch (err) {
       const provider = config.front['priv-key-provider'];
       new FrontendMetrics(registry).keyProviderError(provider);
-      logger.error('node key provider failed', { provider, error: (err as Error).message });
+      logger.error('node key provider failed', { provider, error: errorMessage(err) });
       throw err;
     }
     const tls = clusterTls(config);

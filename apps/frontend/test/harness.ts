@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import {
   type ActorRef,
+  type ClusterCertificate,
   ClusterMember,
   type ClusterTls,
   CodecRegistry,
@@ -28,14 +29,16 @@ export const OUR_FEATURES = Features.of({
   payment_secret: 'compulsory',
 }).toBytes();
 
-let tlsCache: ClusterTls | undefined;
+let certCache: ClusterCertificate | undefined;
 /** One cluster certificate for the whole test file (RSA key generation takes ~0.2 s). */
+export function clusterCertificate(): ClusterCertificate {
+  certCache ??= generateClusterCertificate();
+  return certCache;
+}
+
 export function clusterTls(): ClusterTls {
-  if (tlsCache === undefined) {
-    const c = generateClusterCertificate();
-    tlsCache = { cert: c.certPem, key: c.keyPem, ca: c.certPem };
-  }
-  return tlsCache;
+  const c = clusterCertificate();
+  return { cert: c.certPem, key: c.keyPem, ca: c.certPem };
 }
 
 /** A free loopback TCP port (listen on 0, close, reuse the number). */
