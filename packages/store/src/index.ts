@@ -18,6 +18,7 @@ export type {
   PeerRepository,
   Store,
   StoreKind,
+  StoreMetrics,
   StoreOptions,
   StoreTx,
 } from './store.js';

@@ -2,8 +2,8 @@ import pg from 'pg';
 import { StoreError } from './errors.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { colBig, type Executor, type Row, type SqlValue, toDollarParams } from './sql.js';
-import type { Store, StoreOptions, StoreTx } from './store.js';
-import { EPOCH_SQL, makeTx, readEpoch, staleEpoch } from './tx.js';
+import type { Store, StoreMetrics, StoreOptions, StoreTx } from './store.js';
+import { EPOCH_SQL, makeTx, observed, readEpoch, staleEpoch } from './tx.js';
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions extends StoreOptions {
@@ -95,7 +95,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     const mapped = postgresError(err, 'idle connection');
     onIdleError(mapped instanceof StoreError ? mapped : new StoreError('STORE_UNAVAILABLE', String(err)));
   });
-  const store = new PostgresStore(pool);
+  const store = new PostgresStore(pool, options.metrics);
   try {
     await migrate({ kind: 'postgres', transaction: (fn) => store.raw('BEGIN', fn) });
     await store.init(options.epoch);
@@ -112,8 +112,10 @@ class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   #epoch = 0n;
   #closed = false;
+  readonly #metrics: StoreMetrics | undefined;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, metrics: StoreMetrics | undefined) {
+    this.#metrics = metrics;
     this.#pool = pool;
   }
 
@@ -161,6 +163,10 @@ class PostgresStore implements Store {
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return observed(this.#metrics, 'write', () => this.#transaction(fn));
+  }
+
+  #transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     // BEGIN and the fencing check travel in one round trip (simple query protocol, two statements).
     // The share lock lasts until COMMIT, so a claimEpoch (FOR UPDATE) waits for this transaction.
     return this.raw(`BEGIN; ${EPOCH_SQL} FOR SHARE`, async (ex, begun) => {
@@ -172,6 +178,10 @@ class PostgresStore implements Store {
   }
 
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return observed(this.#metrics, 'read', () => this.#read(fn));
+  }
+
+  #read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.raw('BEGIN READ ONLY', (ex) => fn(makeTx(ex)));
   }
 

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import type { Executor, Row, SqlValue } from './sql.js';
-import type { Store, StoreOptions, StoreTx } from './store.js';
-import { makeTx, readEpoch, SerialQueue, staleEpoch } from './tx.js';
+import type { Store, StoreMetrics, StoreOptions, StoreTx } from './store.js';
+import { makeTx, observed, readEpoch, SerialQueue, staleEpoch } from './tx.js';
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions extends StoreOptions {
@@ -87,7 +87,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         );
       }
     }
-    const store = new SqliteStore(db, path);
+    const store = new SqliteStore(db, path, options.metrics);
     await migrate({ kind: 'sqlite', transaction: (fn) => store.raw(fn) });
     await store.init(options.epoch);
     return store;
@@ -116,8 +116,10 @@ class SqliteStore implements Store {
   readonly #ex: Executor;
   #epoch = 0n;
   #closed = false;
+  readonly #metrics: StoreMetrics | undefined;
 
-  constructor(db: Database.Database, path: string) {
+  constructor(db: Database.Database, path: string, metrics: StoreMetrics | undefined) {
+    this.#metrics = metrics;
     this.#db = db;
     this.#path = path;
     this.#ex = {
@@ -142,6 +144,10 @@ class SqliteStore implements Store {
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return observed(this.#metrics, 'write', () => this.#transaction(fn));
+  }
+
+  #transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.#queue.run(() =>
       this.#inTx('BEGIN IMMEDIATE', async () => {
         const current = await readEpoch(this.#ex);
@@ -152,6 +158,10 @@ class SqliteStore implements Store {
   }
 
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return observed(this.#metrics, 'read', () => this.#read(fn));
+  }
+
+  #read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.#queue.run(async () => {
       this.#checkOpen();
       this.#db.pragma('query_only = ON');

@@ -143,4 +143,15 @@ export interface StoreOptions {
    * Without it the store adopts the epoch found in the database.
    */
   epoch?: bigint;
+  /** Where transaction timings go (the backend's metrics registry); nothing is recorded without it. */
+  metrics?: StoreMetrics;
+}
+
+/** A metrics sink for the store, injected by the caller (e.g. backed by a prom-client histogram). */
+export interface StoreMetrics {
+  /**
+   * One finished transaction: `write` or `read`, its duration in seconds as the caller saw it
+   * (queueing included), and `ok` or the failure's StoreError code (`error` for other errors).
+   */
+  transaction(kind: 'write' | 'read', seconds: number, outcome: string): void;
 }

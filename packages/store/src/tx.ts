@@ -3,7 +3,7 @@ import { channelRepository, htlcRepository, metaRepository, peerRepository } fro
 import { graphRepository } from './repos-graph.js';
 import { invoiceRepository, paymentRepository } from './repos-payments.js';
 import { colBig, type Executor } from './sql.js';
-import type { StoreTx } from './store.js';
+import type { StoreMetrics, StoreTx } from './store.js';
 
 /** The repositories of one transaction, all over the same executor. */
 export function makeTx(ex: Executor): StoreTx {
@@ -48,5 +48,24 @@ export class SerialQueue {
       () => undefined,
     );
     return next;
+  }
+}
+
+/** Runs `fn` and reports its duration and outcome to `metrics` when there is one. */
+export async function observed<T>(
+  metrics: StoreMetrics | undefined,
+  kind: 'write' | 'read',
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!metrics) return fn();
+  const t0 = process.hrtime.bigint();
+  let outcome = 'ok';
+  try {
+    return await fn();
+  } catch (err) {
+    outcome = err instanceof StoreError ? err.code : 'error';
+    throw err;
+  } finally {
+    metrics.transaction(kind, Number(process.hrtime.bigint() - t0) / 1e9, outcome);
   }
 }

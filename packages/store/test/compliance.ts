@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isStoreError, SCHEMA_VERSION, type Store, StoreError } from '../src/index.js';
+import { isStoreError, SCHEMA_VERSION, type Store, StoreError, type StoreOptions } from '../src/index.js';
 import { repositoryCompliance } from './compliance-repos.js';
 import { bytes, channel } from './records.js';
 
@@ -8,7 +8,7 @@ import { bytes, channel } from './records.js';
 export interface StoreHarness {
   /** A new, empty database location (a file path or a URL). */
   fresh(): Promise<string>;
-  open(location: string, options?: { epoch?: bigint }): Promise<Store>;
+  open(location: string, options?: StoreOptions): Promise<Store>;
   /** Runs raw SQL on a location whose store is closed (to tamper with it). */
   exec(location: string, sql: string): Promise<void>;
   /** Whether two stores may be open on one location at once (PostgreSQL: yes; SQLite: locked). */
@@ -179,6 +179,34 @@ export function storeCompliance(name: string, harness: () => StoreHarness): void
           await rejectsWith(open({ epoch: 1n }), 'STORE_STALE_EPOCH');
         }
       });
+    });
+
+    it('reports each transaction to the injected metrics', T, async () => {
+      const h = harness();
+      const seen: [string, number, string][] = [];
+      const s = await h.open(await h.fresh(), {
+        metrics: { transaction: (kind, seconds, outcome) => seen.push([kind, seconds, outcome]) },
+      });
+      try {
+        seen.length = 0;
+        await s.transaction((tx) => tx.channels.put(channel('m', 2n)));
+        await rejectsWith(
+          s.transaction((tx) => tx.channels.put(channel('m', 1n))),
+          'STORE_STALE_VERSION',
+        );
+        await s.read((tx) => tx.meta.get('x'));
+        assert.deepEqual(
+          seen.map(([kind, , outcome]) => [kind, outcome]),
+          [
+            ['write', 'ok'],
+            ['write', 'STORE_STALE_VERSION'],
+            ['read', 'ok'],
+          ],
+        );
+        assert.ok(seen.every(([, seconds]) => seconds >= 0 && seconds < 30));
+      } finally {
+        await s.close();
+      }
     });
 
     it('refuses a database marked with a newer schema version, with a clear message', T, async () => {
