@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../src/index.js';
 import { rejectsWith, type StoreHarness, storeCompliance } from './compliance.js';
 import { bytes, channel } from './records.js';
 
+const WRITER = fileURLToPath(new URL('./fixtures/crash-writer.js', import.meta.url));
 let dir = '';
 let n = 0;
 const harness: StoreHarness = {
@@ -84,6 +89,21 @@ describe('SQLite specifics', () => {
       await holder.transaction((tx) => tx.meta.put('k', bytes('v')));
     } finally {
       await holder.close();
+    }
+    await (await harness.open(path)).close();
+  });
+
+  it('a database held by another process is STORE_LOCKED, and opens once that process dies', T, async () => {
+    const path = await harness.fresh();
+    const child = spawn(process.execPath, [WRITER, 'sqlite', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = once(child, 'exit');
+    try {
+      const lines = createInterface({ input: child.stdout });
+      for await (const line of lines) if (line.startsWith('ready')) break;
+      await rejectsWith(harness.open(path), 'STORE_LOCKED');
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
     }
     await (await harness.open(path)).close();
   });
