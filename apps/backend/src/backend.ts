@@ -187,8 +187,6 @@ export class Backend implements NodeView {
     }
     const target = address ?? parseAddress(text);
     const { host, port } = hostPort(target);
-    // Persisted first: a peer we asked for is reconnected even if this first attempt fails.
-    await this.persistPeer(nodeId, address === undefined ? undefined : formatHostPort({ host, port }));
     const attempt = this.switchboard.connect(
       nodeId,
       host,
@@ -200,14 +198,19 @@ export class Backend implements NodeView {
     });
     try {
       await Promise.race([attempt, aborted]);
-      this.metrics?.connectRequest('ok', 'api');
-      return 'connected';
     } catch (err) {
       this.metrics?.connectRequest(resultOf(err), 'api');
-      // Not connected now: the reconnector keeps trying this persistent peer.
-      if (this.switchboard.get(nodeId)?.state !== 'CONNECTED') this.reconnector.disconnected(id);
+      // A peer that was persistent stays so (the reconnector keeps trying); a new one is not kept,
+      // as in Eclair: a mistyped address must not be redialled forever.
+      if (this.persistent.has(id) && this.switchboard.get(nodeId)?.state !== 'CONNECTED') {
+        this.reconnector.disconnected(id);
+      }
       throw err;
     }
+    this.metrics?.connectRequest('ok', 'api');
+    // Connected: a persistent peer from now on, reconnected after drops and restarts.
+    await this.persistPeer(nodeId, formatHostPort({ host, port }), this.switchboard.get(nodeId)?.remoteInit);
+    return 'connected';
   }
 
   async disconnect(nodeId: Uint8Array): Promise<boolean> {

@@ -1,13 +1,14 @@
 import { Features } from '@shoal/wire';
 
 /**
- * Our BOLT 9 `init` features. Only what this node honours today: variable-size onions are
- * compulsory on the network (BOLT 9 "ASSUMED" features are still set so older peers see them);
- * nothing channel-specific is promised while channels are not supported.
+ * Our BOLT 9 `init` features: only the ones BOLT 9 marks ASSUMED (present on every node), all
+ * optional. None is compulsory: a peer that leaves an ASSUMED bit unset must still be accepted
+ * ("can be safely ignored"), and nothing channel-specific is promised while channels are not
+ * supported.
  */
 export const OUR_INIT_FEATURES = Features.of({
   option_data_loss_protect: 'optional',
-  var_onion_optin: 'compulsory',
+  var_onion_optin: 'optional',
   option_static_remotekey: 'optional',
   payment_secret: 'optional',
   option_channel_type: 'optional',

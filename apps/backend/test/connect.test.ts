@@ -71,6 +71,10 @@ describe('outgoing connections', { timeout: 60_000 }, () => {
       status: 500,
       body: { error: 'connection failed: connect ECONNREFUSED 127.0.0.1:1' },
     });
+    // A peer never connected is not kept (nor redialled).
+    assert.equal(await tb.store.read((tx) => tx.peers.get(node)), undefined);
+    const peers = (await api(tb.url, 'peers')).body as unknown[];
+    assert.deepEqual(peers, []);
   });
 
   test('connect with no frontend: a clear FrontendUnavailable error', async (t) => {

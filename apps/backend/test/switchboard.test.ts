@@ -198,7 +198,7 @@ describe('switchboard and peers', { timeout: 60_000 }, () => {
     assert.equal(b.blockHeight, 0);
     assert.deepEqual((b.features as { activated: Record<string, string> }).activated, {
       option_data_loss_protect: 'optional',
-      var_onion_optin: 'mandatory',
+      var_onion_optin: 'optional',
       option_static_remotekey: 'optional',
       payment_secret: 'optional',
       option_channel_type: 'optional',
