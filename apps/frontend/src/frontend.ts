@@ -150,7 +150,8 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
     });
     this.readiness.on('not-ready', (reason) => {
       this.logger.warn('frontend not ready', { reason });
-      this.closeAll(`backend unavailable: ${reason}`);
+      // While stopping, stop() closes the connections itself with the right reason.
+      if (this.started) this.closeAll(`backend unavailable: ${reason}`);
       this.emit('not-ready', reason);
     });
     this.readiness.on('backend-lost', (address) => {
@@ -192,8 +193,9 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
     if (!this.started) return;
     this.started = false;
     this.readiness.stop();
-    await this.listener.stop();
+    // Connections first: the listener's close waits for every socket it accepted to end.
     this.closeAll('frontend stopping');
+    await this.listener.stop();
     this.spawner.stop();
     const http = this.http;
     this.http = undefined;

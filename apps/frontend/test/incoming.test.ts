@@ -184,10 +184,10 @@ describe('incoming peer connections', { timeout: 60_000 }, () => {
   it('closes on a missing feature dependency', { timeout: 10_000 }, async () => {
     const peer = await TestPeer.connect(fe.frontend.port, fe.key.publicKey);
     await peer.take(16);
-    // payment_secret (bit 14) without var_onion_optin (bit 8) breaks the BOLT 9 dependency table.
-    peer.write(initMessage(Features.fromBits([15]).toBytes(), [REGTEST]));
+    // basic_mpp (bit 17) without payment_secret breaks the BOLT 9 dependency table.
+    peer.write(initMessage(Features.fromBits([8, 17]).toBytes(), [REGTEST]));
     const w = decodeMessage(await peer.take(1));
-    assert.ok(w.type === 'warning');
+    assert.ok(w.type === 'warning' && /basic_mpp needs payment_secret/.test(Buffer.from(w.data).toString()));
     await peer.waitClosed();
   });
 
