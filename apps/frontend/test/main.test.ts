@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeClusterKeystore } from '@shoal/cluster';
+import { ensureNodeSeed, KeyRing, readNodeSeed } from '@shoal/identity';
 import { clusterCertificate, freePort, nodeKey, TestBackend, TestPeer, until } from './harness.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.js');
@@ -165,6 +166,30 @@ describe('main.js (the frontend program)', { timeout: 90_000 }, () => {
     });
     assert.equal(await p.exited(), 2);
     assert.match(p.lines.find((l) => l.startsWith('shoal-frontend:')) ?? '', /cluster keystore/);
+  });
+
+  it('derives the node key from the seed like the backend and reads <datadir>/shoal.conf', {
+    timeout: 20_000,
+  }, async () => {
+    const datadir = tmp();
+    await ensureNodeSeed(datadir);
+    const key = KeyRing.fromSeed(await readNodeSeed(datadir), 'regtest').nodeKey();
+    writeClusterKeystore({ datadir, password: PASSWORD, certificate: clusterCertificate() });
+    writeFileSync(
+      join(datadir, 'shoal.conf'),
+      'chain = regtest\nserver { port = 0, binding-ip = "127.0.0.1" }\nfront { http-port = 0, http-binding-ip = "127.0.0.1" }\ncluster { port = 0, seed-nodes = ["127.0.0.1:1"] }\n',
+    );
+    const p = run([`--datadir=${datadir}`], {
+      NODE_PUB_KEY: key.nodeId,
+      CLUSTER_TLS_PASSWORD: PASSWORD,
+      LOCAL_IP: '127.0.0.1',
+    });
+    const started = await p.log('frontend started');
+    assert.equal(started.nodeId, key.nodeId);
+    const ready = await fetch(`http://127.0.0.1:${started.httpPort as number}/ready`);
+    assert.equal(ready.status, 503, 'no backend: not ready');
+    p.child.kill('SIGINT');
+    assert.equal(await p.exited(), 0);
   });
 
   it('starts with Eclair-style variables and flags, gets ready, serves a peer, stops on SIGTERM', {
