@@ -4,12 +4,13 @@ import { type FrontProtocol, MESH_PROTOCOL_VERSION, registerFrontProtocol } from
 import type { Logger } from '@shoal/log';
 import { metricsHandler, type Registry } from '@shoal/metrics';
 import type { Store } from '@shoal/store';
-import { type Address, decodeMessage, initFeatures, parseAddress } from '@shoal/wire';
+import { type Address, parseAddress } from '@shoal/wire';
 import { type ApiServer, createApiServer, type PeerResult } from './api/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, OUR_INIT_FEATURES } from './constants.js';
-import { BackendError, errorMessage } from './errors.js';
+import { BackendError } from './errors.js';
 import { createHandlers, hostPort, type NodeView, remoteAddress } from './handlers.js';
 import { BackendMetrics } from './metrics.js';
+import { PeerBook } from './peer-book.js';
 import { type ReconnectOptions, Reconnector } from './reconnect.js';
 import { Switchboard } from './switchboard.js';
 
@@ -65,8 +66,8 @@ export class Backend implements NodeView {
   private readonly log: Logger;
   private readonly metrics: BackendMetrics | undefined;
   private api: ApiServer | undefined;
-  /** Persistent peers (kept in the store) and their addresses, most preferred first. */
-  private readonly persistent = new Map<string, { nodeId: Uint8Array; addresses: string[] }>();
+  /** Persistent peers (kept in the store) and their addresses. */
+  private readonly book: PeerBook;
   private started = false;
 
   constructor(
@@ -75,6 +76,7 @@ export class Backend implements NodeView {
   ) {
     this.log = deps.logger;
     this.metrics = deps.registry === undefined ? undefined : new BackendMetrics(deps.registry);
+    this.book = new PeerBook(deps.store, deps.logger);
     const codecs = new CodecRegistry();
     this.proto = registerFrontProtocol(codecs);
     const c = options.cluster;
@@ -115,10 +117,13 @@ export class Backend implements NodeView {
     );
     this.switchboard.on('peer-ready', (p) => {
       this.reconnector.connected(p.nodeIdHex);
-      if (this.persistent.has(p.nodeIdHex)) void this.persistPeer(p.nodeId, undefined, p.remoteInit);
+      if (this.book.has(p.nodeIdHex)) {
+        // Logged by the book; the peer stays connected and persistent in memory either way.
+        this.book.remember(p.nodeId, undefined, p.remoteInit).catch(() => {});
+      }
     });
     this.switchboard.on('peer-disconnected', (p) => {
-      if (this.persistent.has(p.nodeIdHex)) this.reconnector.disconnected(p.nodeIdHex);
+      if (this.book.has(p.nodeIdHex)) this.reconnector.disconnected(p.nodeIdHex);
     });
   }
 
@@ -169,7 +174,7 @@ export class Backend implements NodeView {
         ...(connected && p.frontend !== undefined ? { frontend: p.frontend } : {}),
       });
     }
-    for (const [id, p] of this.persistent) {
+    for (const [id, p] of this.book.all()) {
       if (!seen.has(id)) out.push({ nodeId: p.nodeId, state: 'DISCONNECTED', channels: 0 });
     }
     return out;
@@ -178,7 +183,7 @@ export class Backend implements NodeView {
   async connect(nodeId: Uint8Array, address: Address | undefined, signal: AbortSignal): Promise<string> {
     if (this.switchboard.get(nodeId)?.state === 'CONNECTED') return 'already connected';
     const id = hex(nodeId);
-    const known = this.persistent.get(id)?.addresses ?? [];
+    const known = this.book.get(id)?.addresses ?? [];
     const text = address === undefined ? known[0] : formatHostPort(hostPort(address));
     if (text === undefined) {
       throw new BackendError('BACKEND_CONNECT_FAILED', `no known address for ${id}: give nodeId@host:port`, {
@@ -202,23 +207,26 @@ export class Backend implements NodeView {
       this.metrics?.connectRequest(resultOf(err), 'api');
       // A peer that was persistent stays so (the reconnector keeps trying); a new one is not kept,
       // as in Eclair: a mistyped address must not be redialled forever.
-      if (this.persistent.has(id) && this.switchboard.get(nodeId)?.state !== 'CONNECTED') {
+      if (this.book.has(id) && this.switchboard.get(nodeId)?.state !== 'CONNECTED') {
         this.reconnector.disconnected(id);
       }
       throw err;
     }
     this.metrics?.connectRequest('ok', 'api');
     // Connected: a persistent peer from now on, reconnected after drops and restarts.
-    await this.persistPeer(nodeId, formatHostPort({ host, port }), this.switchboard.get(nodeId)?.remoteInit);
+    await this.book.remember(
+      nodeId,
+      formatHostPort({ host, port }),
+      this.switchboard.get(nodeId)?.remoteInit,
+    );
     return 'connected';
   }
 
   async disconnect(nodeId: Uint8Array): Promise<boolean> {
     const id = hex(nodeId);
-    const wasPersistent = this.persistent.delete(id);
     this.reconnector.forget(id);
-    if (wasPersistent) await this.deps.store.transaction((tx) => tx.peers.delete(nodeId));
-    return this.switchboard.disconnect(nodeId) || wasPersistent;
+    const known = this.switchboard.disconnect(nodeId);
+    return (await this.book.forget(nodeId)) || known;
   }
 
   cluster() {
@@ -243,35 +251,22 @@ export class Backend implements NodeView {
   async start(): Promise<void> {
     if (this.started) throw new BackendError('BACKEND_BAD_STATE', 'backend already started');
     this.started = true;
-    await this.checkNodeId();
-    const records = await this.deps.store.read((tx) => tx.peers.list());
-    for (const r of records) this.persistent.set(hex(r.nodeId), { nodeId: r.nodeId, addresses: r.addresses });
-    await this.member.start();
-    this.switchboard.start();
-    if (this.options.api !== undefined) {
-      const registry = this.deps.registry;
-      const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
-      if (registry !== undefined) {
-        routes.set(
-          '/metrics',
-          metricsHandler(registry, { onError: (err) => this.log.error('metrics failed', { err }) }),
-        );
+    try {
+      await this.checkNodeId();
+      await this.book.load();
+      await this.member.start();
+      this.switchboard.start();
+      if (this.options.api !== undefined) {
+        this.api = this.createApi(this.options.api);
+        await this.api.start();
       }
-      this.api = createApiServer(
-        {
-          logger: this.log,
-          handlers: createHandlers(this),
-          publicRoutes: routes,
-          ...(this.metrics === undefined
-            ? {}
-            : { metrics: { requestDone: (c, s, t) => this.metrics?.apiRequest(c, s, t) } }),
-        },
-        { ...this.options.api },
-      );
-      await this.api.start();
+    } catch (err) {
+      // Whatever started (mesh listener, API) is stopped, so a failed start leaves nothing open.
+      await this.stop();
+      throw err;
     }
     // Persistent peers from the store: reconnected (with back-off) once a frontend is there.
-    for (const id of this.persistent.keys()) this.reconnector.disconnected(id);
+    for (const id of this.book.all().keys()) this.reconnector.disconnected(id);
   }
 
   async stop(): Promise<void> {
@@ -284,6 +279,30 @@ export class Backend implements NodeView {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  /** The HTTP API, with `/metrics` served before authentication when a registry is given. */
+  private createApi(options: NonNullable<BackendOptions['api']>): ApiServer {
+    const registry = this.deps.registry;
+    const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
+    if (registry !== undefined) {
+      routes.set(
+        '/metrics',
+        metricsHandler(registry, { onError: (err) => this.log.error('metrics failed', { err }) }),
+      );
+    }
+    const metrics = this.metrics;
+    return createApiServer(
+      {
+        logger: this.log,
+        handlers: createHandlers(this),
+        publicRoutes: routes,
+        ...(metrics === undefined
+          ? {}
+          : { metrics: { requestDone: (c, s, t) => metrics.apiRequest(c, s, t) } }),
+      },
+      { ...options },
+    );
+  }
 
   /** The store belongs to one node: a database written under another node id is refused. */
   private async checkNodeId(): Promise<void> {
@@ -299,7 +318,7 @@ export class Backend implements NodeView {
   }
 
   private async reconnectOnce(id: string, attempt: number): Promise<void> {
-    const p = this.persistent.get(id);
+    const p = this.book.get(id);
     if (p === undefined || p.addresses.length === 0) {
       throw new BackendError('BACKEND_CONNECT_FAILED', `no known address for ${id}`, { nodeId: id });
     }
@@ -315,49 +334,6 @@ export class Backend implements NodeView {
     } catch (err) {
       this.metrics?.connectRequest(resultOf(err), 'reconnect');
       throw err;
-    }
-  }
-
-  /** The BOLT 9 features of a raw BOLT 1 `init`; undefined (logged) when it does not decode. */
-  private initFeaturesOf(id: string, raw: Uint8Array): Uint8Array | undefined {
-    try {
-      const m = decodeMessage(raw);
-      return m.type === 'init' ? initFeatures(m).toBytes() : undefined;
-    } catch (err) {
-      this.log.warn('the peer init does not decode; its features are not stored', {
-        peer: id,
-        error: errorMessage(err),
-      });
-      return undefined;
-    }
-  }
-
-  /** Upserts a persistent peer; `address` goes first in its list; `remoteInit` updates its features. */
-  private async persistPeer(
-    nodeId: Uint8Array,
-    address: string | undefined,
-    remoteInit?: Uint8Array,
-  ): Promise<void> {
-    const id = hex(nodeId);
-    const entry = this.persistent.get(id) ?? { nodeId: Uint8Array.from(nodeId), addresses: [] };
-    if (address !== undefined) entry.addresses = [address, ...entry.addresses.filter((a) => a !== address)];
-    this.persistent.set(id, entry);
-    const features = remoteInit === undefined ? undefined : this.initFeaturesOf(id, remoteInit);
-    try {
-      await this.deps.store.transaction(async (tx) => {
-        const old = await tx.peers.get(nodeId);
-        const now = Math.floor(Date.now() / 1000);
-        await tx.peers.put({
-          nodeId,
-          addresses: entry.addresses,
-          features: features ?? old?.features ?? new Uint8Array(0),
-          createdAt: old?.createdAt ?? now,
-          lastConnectedAt: remoteInit === undefined ? (old?.lastConnectedAt ?? null) : now,
-        });
-      });
-    } catch (err) {
-      this.log.error('storing a peer failed', { peer: id, err });
-      if (address !== undefined) throw err;
     }
   }
 }
