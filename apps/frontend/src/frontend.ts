@@ -154,11 +154,10 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
       if (this.started) this.closeAll(`backend unavailable: ${reason}`);
       this.emit('not-ready', reason);
     });
-    this.readiness.on('backend-lost', (address) => {
+    this.readiness.on('backend-lost', (address, incarnation) => {
       this.drainWaiters.delete(address);
-      for (const c of [...this.connections]) {
-        if (c.backendAddress === undefined || c.backendAddress === address) c.close('backend unreachable');
-      }
+      for (const c of [...this.connections])
+        if (c.servedBy(address, incarnation)) c.close('backend unreachable');
     });
     try {
       await this.listener.start();

@@ -113,9 +113,12 @@ export class PeerConnection {
     return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   }
 
-  /** Mesh address of the backend member holding this connection's `Peer`, once known. */
-  get backendAddress(): string | undefined {
-    return this.peerRef?.address;
+  /** Whether this connection's `Peer` lives on that backend incarnation (or no `Peer` answered yet). */
+  servedBy(address: string, incarnation: bigint): boolean {
+    return (
+      this.peerRef === undefined ||
+      (this.peerRef.address === address && this.peerRef.incarnation === incarnation)
+    );
   }
 
   get isReady(): boolean {

@@ -6,8 +6,8 @@ import { PATHS } from '@shoal/front-protocol';
 export interface ReadinessEvents {
   ready: [];
   'not-ready': [reason: string];
-  /** A backend member became unreachable or was removed (its connections must go). */
-  'backend-lost': [address: string];
+  /** A backend member (this incarnation) became unreachable or was removed: its connections must go. */
+  'backend-lost': [address: string, incarnation: bigint];
 }
 
 /** The role the backend member has on the mesh. */
@@ -24,7 +24,7 @@ export class Readiness extends EventEmitter<ReadinessEvents> {
   private timer: NodeJS.Timeout | undefined;
   private readonly onMember = (e: MembershipEvent): void => {
     if (e.member.roles.includes(BACKEND_ROLE) && e.kind !== 'member-up' && e.kind !== 'member-reachable') {
-      this.emit('backend-lost', e.member.address);
+      this.emit('backend-lost', e.member.address, e.member.incarnation);
     }
     this.check();
   };
