@@ -200,6 +200,21 @@ describe('incoming peer connections', { timeout: 60_000 }, () => {
     await p2.waitClosed();
   });
 
+  it('keeps gossip (BOLT 7, 256-265) on the frontend and forwards the next message', {
+    timeout: 10_000,
+  }, async () => {
+    const peer = await readyPeer();
+    const before = backend.count(backend.proto.peerMessage);
+    peer.write(Buffer.concat([Buffer.from([0x01, 0x02]), Buffer.alloc(10)])); // 258 channel_update
+    peer.write(Buffer.concat([Buffer.from([0x01, 0x09]), Buffer.alloc(40)])); // 265 gossip_timestamp_filter
+    const marker = Buffer.from([0x80, 0x03, 9, 9]);
+    peer.write(marker);
+    await backend.waitFor(backend.proto.peerMessage, (v) => Buffer.from(v.message).equals(marker));
+    assert.equal(backend.count(backend.proto.peerMessage), before + 1);
+    assert.equal(peer.closed, false);
+    peer.destroy();
+  });
+
   it('closes when a message other than init comes first', { timeout: 10_000 }, async () => {
     const peer = await TestPeer.connect(fe.frontend.port, fe.key.publicKey);
     await peer.take(16);
