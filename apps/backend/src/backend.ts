@@ -122,6 +122,9 @@ export class Backend implements NodeView {
         this.book.remember(p.nodeId, undefined, p.remoteInit).catch(() => {});
       }
     });
+    this.member.on('member-up', (e) => {
+      if (e.member.roles.includes('frontend')) this.reconnector.retrySoon();
+    });
     this.switchboard.on('peer-disconnected', (p) => {
       if (this.book.has(p.nodeIdHex)) this.reconnector.disconnected(p.nodeIdHex);
     });

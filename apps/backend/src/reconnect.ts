@@ -85,6 +85,20 @@ export class Reconnector extends EventEmitter<ReconnectEvents> {
     this.tracks.delete(nodeIdHex);
   }
 
+  /**
+   * A frontend came up: peers waiting out a long back-off (grown while no frontend was there) are
+   * retried from the first delay again. Attempts in flight are left alone.
+   */
+  retrySoon(): void {
+    if (this.stopped) return;
+    for (const [id, t] of this.tracks) {
+      if (t.connected || t.inFlight || t.attempt === 0) continue;
+      clearTimeout(t.timer);
+      t.attempt = 0;
+      this.schedule(id, t);
+    }
+  }
+
   stop(): void {
     this.stopped = true;
     for (const t of this.tracks.values()) clearTimeout(t.timer);

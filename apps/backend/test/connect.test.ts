@@ -165,4 +165,39 @@ describe('outgoing connections', { timeout: 60_000 }, () => {
     assert.equal((await api(tb2.url, 'disconnect', { nodeId: hex(node) })).status, 200);
     assert.equal(await tb2.store.read((tx) => tx.peers.get(node)), undefined);
   });
+
+  test('a frontend coming up resets a back-off that grew while none was there', async (t) => {
+    const tb1 = await startBackend();
+    const fe1 = new TestFrontend(tb1.backend.member.address);
+    await fe1.start(true);
+    const node = nodeId(18);
+    const call = api(tb1.url, 'connect', { uri: `${hex(node)}@127.0.0.1:49735` });
+    await answerConnected(fe1, await fe1.spawnerInbox.take(fe1.proto.connectionRequest));
+    assert.equal((await call).body, 'connected');
+    await fe1.stop();
+    await tb1.stop(true);
+    // Restarted with a long maximum: without a frontend the delays grow towards it.
+    const tb2 = await startBackend({ dir: tb1.dir, reconnect: { initialDelayMs: 20, maxDelayMs: 600_000 } });
+    const fe2 = new TestFrontend(tb2.backend.member.address);
+    t.after(async () => {
+      await fe2.stop();
+      await tb2.stop();
+    });
+    const scheduled: { attempt: number; delayMs: number }[] = [];
+    tb2.backend.reconnector.on('scheduled', (e) => scheduled.push(e));
+    await waitUntil(() => scheduled.some((s) => s.attempt >= 4), 10_000, 'four failed attempts');
+    const before = scheduled.length;
+    await fe2.start(true);
+    const req = await fe2.spawnerInbox.take(fe2.proto.connectionRequest, 10_000);
+    assert.equal(hex(req.nodeId), hex(node));
+    // The frontend's arrival rescheduled the peer from attempt 0 (a delay of at most 20 ms).
+    // (Without the reset, attempt 0 never comes back before the peer is connected.)
+    const after = scheduled.slice(before);
+    assert.ok(
+      after.some((s) => s.attempt === 0 && s.delayMs <= 20),
+      JSON.stringify(after),
+    );
+    await answerConnected(fe2, req);
+    await waitUntil(() => tb2.backend.switchboard.get(node)?.state === 'CONNECTED', 5000, 'CONNECTED');
+  });
 });
