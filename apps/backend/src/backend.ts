@@ -47,6 +47,8 @@ export interface BackendOptions {
   /** Absent: no HTTP API (and no `/metrics`). */
   api?: { host: string; port: number; password: string; authFailureDelayMs?: number };
   reconnect: ReconnectOptions;
+  /** Disconnected non-persistent peers still listed by `peers` (oldest forgotten first); default 1000. */
+  maxIdlePeers?: number;
   /** How long a `connect` waits for the peer to be ready; default 30 s. */
   connectTimeoutMs?: number;
 }
@@ -106,6 +108,8 @@ export class Backend implements NodeView {
       logger: deps.logger,
       features: this.features,
       chainHash: options.chainHash,
+      isPersistent: (id) => this.book.has(id),
+      ...(options.maxIdlePeers === undefined ? {} : { maxIdlePeers: options.maxIdlePeers }),
       ...(this.metrics === undefined ? {} : { metrics: this.metrics }),
     });
     this.reconnector = new Reconnector(
@@ -228,8 +232,10 @@ export class Backend implements NodeView {
   async disconnect(nodeId: Uint8Array): Promise<boolean> {
     const id = hex(nodeId);
     this.reconnector.forget(id);
+    // Out of the book first (synchronously), so the disconnected peer is treated as non-persistent.
+    const forgotten = this.book.forget(nodeId);
     const known = this.switchboard.disconnect(nodeId);
-    return (await this.book.forget(nodeId)) || known;
+    return (await forgotten) || known;
   }
 
   cluster() {

@@ -26,6 +26,10 @@ export interface SwitchboardDeps {
   /** Our `init` features (BOLT 9 bytes) and BOLT 0 chain hash. */
   features: Uint8Array;
   chainHash: Uint8Array;
+  /** Persistent peers are always kept; others are forgotten beyond {@link SwitchboardDeps.maxIdlePeers}. */
+  isPersistent?: (nodeIdHex: string) => boolean;
+  /** Disconnected non-persistent peers kept for `peers` (oldest forgotten first); default 1000. */
+  maxIdlePeers?: number;
 }
 
 /** Events of the {@link Switchboard}. */
@@ -53,6 +57,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export class Switchboard extends EventEmitter<SwitchboardEvents> {
   private readonly peers = new Map<string, Peer>();
   private readonly pending = new Map<bigint, PendingRequest>();
+  /** Disconnected non-persistent peers, oldest first (a Map keeps insertion order). */
+  private readonly idle = new Map<string, Peer>();
   private nextRequestId = 1n;
   private self: ActorRef | undefined;
   private readonly log: Logger;
@@ -200,7 +206,9 @@ export class Switchboard extends EventEmitter<SwitchboardEvents> {
   }
 
   private onAuthenticated(m: PeerAuthenticated): void {
-    this.peerFor(m.nodeId).onAuthenticated(m);
+    const peer = this.peerFor(m.nodeId);
+    this.idle.delete(peer.nodeIdHex);
+    peer.onAuthenticated(m);
   }
 
   private onFailed(m: ConnectionFailed): void {
@@ -224,6 +232,25 @@ export class Switchboard extends EventEmitter<SwitchboardEvents> {
     this.deps.metrics?.disconnected(cause);
     this.updateGauge();
     this.emit('peer-disconnected', peer, reason);
+    if (this.deps.isPersistent?.(peer.nodeIdHex) !== true) this.retire(peer);
+  }
+
+  /**
+   * Keeps a disconnected non-persistent peer listed for a while, but bounded: beyond
+   * `maxIdlePeers` the oldest is forgotten and its actor stopped, so peers that connect once
+   * do not accumulate (Eclair stops the Peer of a disconnected node without channels).
+   */
+  private retire(peer: Peer): void {
+    this.idle.delete(peer.nodeIdHex);
+    this.idle.set(peer.nodeIdHex, peer);
+    const max = this.deps.maxIdlePeers ?? 1000;
+    for (const [id, p] of this.idle) {
+      if (this.idle.size <= max) break;
+      this.idle.delete(id);
+      if (p.frontend !== undefined) continue;
+      this.peers.delete(id);
+      this.deps.member.actors.stopActor(p.ref);
+    }
   }
 
   /** Flow 7: a frontend unreachable or removed: every connection it held is down at once. */

@@ -160,3 +160,35 @@ describe('connection edge cases', { timeout: 60_000 }, () => {
     assert.deepEqual(await call, { status: 408, body: { error: 'request timed out' } });
   });
 });
+
+describe('disconnected peers', { timeout: 60_000 }, () => {
+  test('beyond maxIdlePeers the oldest disconnected non-persistent peer is forgotten', async (t) => {
+    const tb = await startBackend({ maxIdlePeers: 2 });
+    const fe = new TestFrontend(tb.backend.member.address);
+    t.after(async () => {
+      await fe.stop();
+      await tb.stop();
+    });
+    await fe.start();
+    const nodes = [nodeId(41), nodeId(42), nodeId(43)];
+    for (const node of nodes) {
+      const c = await fe.connectPeer(node);
+      await waitUntil(() => tb.backend.switchboard.get(node)?.state === 'CONNECTED', 5000, 'CONNECTED');
+      fe.member.tell(
+        c.peer,
+        fe.proto.connectionClosed.of({ connection: c.ref, nodeId: node, reason: 'bye' }),
+        c.ref,
+      );
+      await waitUntil(() => tb.backend.switchboard.get(node)?.state === 'DISCONNECTED', 5000, 'DISCONNECTED');
+    }
+    const listed = ((await api(tb.url, 'peers')).body as { nodeId: string }[]).map((p) => p.nodeId);
+    assert.deepEqual(listed, [hex(nodes[1]!), hex(nodes[2]!)]);
+    // The forgotten node connects again: a fresh Peer (same actor name) serves it.
+    await fe.connectPeer(nodes[0]!);
+    await waitUntil(
+      () => tb.backend.switchboard.get(nodes[0]!)?.state === 'CONNECTED',
+      5000,
+      'CONNECTED again',
+    );
+  });
+});

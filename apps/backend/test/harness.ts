@@ -201,7 +201,12 @@ export interface TestBackend {
 }
 
 export async function startBackend(
-  opts: { dir?: string; reconnect?: Partial<BackendOptions['reconnect']>; connectTimeoutMs?: number } = {},
+  opts: {
+    dir?: string;
+    reconnect?: Partial<BackendOptions['reconnect']>;
+    connectTimeoutMs?: number;
+    maxIdlePeers?: number;
+  } = {},
 ): Promise<TestBackend> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shoal-backend-'));
   const store = await openSqliteStore({ path: join(dir, 'shoal.sqlite') });
@@ -226,6 +231,7 @@ export async function startBackend(
       api: { host: '127.0.0.1', port: 0, password: PASSWORD, authFailureDelayMs: 0 },
       reconnect: { enabled: true, initialDelayMs: 50, maxDelayMs: 400, ...opts.reconnect },
       connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+      ...(opts.maxIdlePeers === undefined ? {} : { maxIdlePeers: opts.maxIdlePeers }),
     },
   );
   try {
