@@ -1,34 +1,59 @@
 #!/usr/bin/env node
-import { randomPrivateKey, secp256k1 } from '@shoal/crypto';
+import { join, resolve } from 'node:path';
 import { createLogger } from '@shoal/log';
-import { startTransportListener } from './listener.js';
+import { demoPorts, startDemoCluster, waitUntilReady } from './cluster-demo.js';
 
-// The demo runs what exists today: the BOLT 8 + BOLT 1 transport on one port. The backend and
-// frontends replace it once the node apps exist.
-const host = process.env.DEMO_HOST ?? '127.0.0.1';
-const port = Number(process.env.DEMO_PORT ?? 9735);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`DEMO_PORT must be a port number, got ${JSON.stringify(process.env.DEMO_PORT)}`);
-  process.exit(2);
-}
+// `bin/demo`: a whole Shoal node on the embedded defaults (SQLite, embedded regtest chain), as
+// one backend and two frontends on localhost, in the foreground until Ctrl-C or SIGTERM.
 const logger = createLogger({ format: 'pretty', level: 'info', fields: { app: 'demo' } });
-const nodeKey = randomPrivateKey();
-const nodeId = secp256k1.publicKeyCreate(nodeKey).toString('hex');
+const datadir = resolve(process.env.DEMO_DATADIR ?? join(process.cwd(), '.data', 'demo'));
 
-try {
-  const server = await startTransportListener({ logger }, { nodeKey, host, port });
-  const bound = server.address();
-  console.log(`Shoal transport demo (BOLT 8 handshake, init, ping/pong; no channels yet)
-  node id:     ${nodeId}
-  connect to:  ${nodeId}@${bound.address}:${bound.port}
-  stop:        Ctrl-C`);
-  const stop = (signal: string): void => {
-    logger.info('stopping', { signal });
-    server.close().then(() => process.exit(0));
+async function main(): Promise<number> {
+  const ports = demoPorts(process.env);
+  const cluster = await startDemoCluster({ logger }, { datadir, ports });
+  let stopping = false;
+  const stop = async (why: string, code: number): Promise<number> => {
+    if (stopping) return code;
+    stopping = true;
+    logger.info('stopping every process the demo started', { why });
+    await cluster.stop();
+    return code;
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-} catch (err) {
-  logger.error('could not start', { err });
-  process.exit(1);
+  const signalled = new Promise<number>((done) => {
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => done(stop(s, 0)));
+  });
+  const died = cluster.died.then((why) => {
+    logger.error('a process of the demo died', { why });
+    return stop(why, 1);
+  });
+  try {
+    await Promise.race([
+      waitUntilReady(cluster, 60_000),
+      died.then((code) => Promise.reject(new Error(`exit ${code}`))),
+    ]);
+  } catch (err) {
+    logger.error('the node did not come up', { err, logs: datadir });
+    return stop('start failed', 1);
+  }
+  const [a, b] = ports.fronts;
+  console.log(`
+Shoal is running: one backend and two frontends on localhost (embedded regtest chain, SQLite).
+  node id:      ${cluster.nodeId}
+  connect to:   ${cluster.nodeId}@127.0.0.1:${a?.peer}  (or :${b?.peer}, the second frontend)
+  API:          http://127.0.0.1:${ports.api}  password: ${cluster.apiPassword}
+                e.g. curl -s -u :${cluster.apiPassword} -X POST http://127.0.0.1:${ports.api}/getinfo
+                or   node apps/cli/dist/src/main.js --url http://127.0.0.1:${ports.api} --password ${cluster.apiPassword} getinfo
+  health:       http://127.0.0.1:${a?.http}/ready  http://127.0.0.1:${b?.http}/ready
+  data, logs:   ${datadir}
+  stop:         Ctrl-C (stops the backend and both frontends)
+`);
+  return Promise.race([signalled, died]);
 }
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    logger.error('demo failed', { err });
+    process.exit(1);
+  },
+);

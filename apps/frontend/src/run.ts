@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { ClusterError, type ClusterTls, KEYSTORE_FILE, loadClusterTls } from '@shoal/cluster';
-import { ConfigError, type ConfigOf, flattenSchema, frontendSchema, loadConfig } from '@shoal/config';
+import { resolve } from 'node:path';
+import { ClusterError, type ClusterTls, loadClusterTls } from '@shoal/cluster';
+import { ConfigError, type ConfigOf, frontendSchema, loadConfig } from '@shoal/config';
 import { IdentityError, type LoadNodeKeyOptions, loadNodeKey, type NodeKey } from '@shoal/identity';
 import { createLogger, type Logger } from '@shoal/log';
 import { createMetricsRegistry, type Registry } from '@shoal/metrics';
@@ -67,18 +66,9 @@ function clusterTls(config: FrontendConfig): ClusterTls {
   return loadClusterTls({ path: keystorePath(config), password });
 }
 
-/**
- * The keystore path. Workaround: `@shoal/config`'s default file name (`cluster-tls.p12`) differs
- * from the one `bin/shoal-certs` writes (`KEYSTORE_FILE`, `cluster.p12`); while the key is left at its
- * default and only the latter exists, the latter is used.
- */
+/** The keystore path: `cluster.tls.file`, relative to the data directory unless absolute. */
 export function keystorePath(config: FrontendConfig): string {
-  const configured = join(config.datadir, config.cluster.tls.file);
-  const schemaDefault = flattenSchema(frontendSchema.settings).get('cluster.tls.file')?.default;
-  const fallback = join(config.datadir, KEYSTORE_FILE);
-  if (config.cluster.tls.file === schemaDefault && !existsSync(configured) && existsSync(fallback))
-    return fallback;
-  return configured;
+  return resolve(config.datadir, config.cluster.tls.file);
 }
 
 function frontendFrom(
