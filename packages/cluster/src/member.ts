@@ -165,10 +165,16 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     const leave = encodeControl(FrameKind.leave, { address: this.address_ });
+    const closing: Promise<void>[] = [];
     for (const e of this.table.entries.values()) {
-      e.link?.sendControl(leave);
-      e.link?.close(LEAVE_CLOSE, 'member stopping');
+      if (e.link === undefined) continue;
+      e.link.sendControl(leave);
+      e.link.close(LEAVE_CLOSE, 'member stopping');
+      closing.push(e.link.done);
     }
+    // Let the leave and the close handshake reach the peers (Link.close terminates a silent one
+    // after a second) before the server resets the sockets it accepted.
+    await Promise.all(closing);
     await this.connector.close();
     this.actors_?.stop();
     this.logger.info('cluster member stopped', { address: this.address_ });
@@ -329,7 +335,9 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     if (why !== undefined) {
       detach();
       this.logger.debug('dropping a mesh connection', { peer: peer.address, why });
-      ws.close(why === 'duplicate link' ? DUPLICATE_CLOSE : 4000, why);
+      // A stopping member may be the peer's link already (it attached first): say "leave" (1001).
+      const code = why === 'duplicate link' ? DUPLICATE_CLOSE : why === 'stopping' ? LEAVE_CLOSE : 4000;
+      ws.close(code, why);
       return;
     }
     if (e !== undefined && e.id.incarnation < peer.incarnation) {
@@ -342,7 +350,11 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
       ws,
       peer,
       dialer,
-      { highWaterMark: o.sendQueueHighWaterMark, maxQueueBytes: o.sendQueueMaxBytes },
+      {
+        highWaterMark: o.sendQueueHighWaterMark,
+        maxQueueBytes: o.sendQueueMaxBytes,
+        maxFrameBytes: o.maxFrameBytes,
+      },
       {
         frame: (l, data) => this.onFrame(l, data),
         close: (l, code, reason) => this.onLinkClose(l, code, reason),
@@ -381,7 +393,14 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
 
   private onLinkClose(link: Link, code: number, reason: string): void {
     const e = this.table.entries.get(link.peer.address);
-    if (e === undefined || e.link !== link) return;
+    if (e === undefined) return;
+    if (e.link !== link) {
+      // A member that stops closes every link it has: while a simultaneous dial settles, the one
+      // it closes may be the one this side has just replaced.
+      if (code === LEAVE_CLOSE && e.id.incarnation === link.peer.incarnation)
+        this.table.remove(e, 'left the cluster');
+      return;
+    }
     e.link = undefined;
     if (code === LEAVE_CLOSE) {
       // Same as a `leave` frame, for when the frame went down a link this side had not kept.
@@ -435,7 +454,13 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
   }
 
   private onFrame(link: Link, data: Buffer): void {
-    if (this.table.entries.get(link.peer.address)?.link !== link) return;
+    const e = this.table.entries.get(link.peer.address);
+    if (e?.link !== link) {
+      // Same as in onLinkClose: a leave counts on any link of that incarnation.
+      if (data[0] === FrameKind.leave && e?.id.incarnation === link.peer.incarnation)
+        this.table.remove(e, 'left the cluster');
+      return;
+    }
     dispatchFrame(this.frameHost, link, data);
   }
 

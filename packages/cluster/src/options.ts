@@ -29,7 +29,7 @@ export interface ClusterOptions {
   downAfterMs?: number;
   /** Default 1000. */
   heartbeatIntervalMs?: number;
-  /** Largest frame accepted (ws `maxPayload`, default 1 MiB). */
+  /** Largest frame accepted (ws `maxPayload`, default 1 MiB); a larger send throws `CLUSTER_BAD_FRAME`. */
   maxFrameBytes?: number;
   /** Bytes queued on a link above which `send` reports saturation (default 1 MiB). */
   sendQueueHighWaterMark?: number;

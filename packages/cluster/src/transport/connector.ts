@@ -51,6 +51,7 @@ export class Connector {
       maxPayload: this.opts.maxFrameBytes,
       timeoutMs: this.opts.handshakeTimeoutMs,
     });
+    this.guard(ws, address);
     this.pending.add(ws);
     try {
       const hs = await handshake(ws, this.host.identity(), 'dialer', this.opts.handshakeTimeoutMs);
@@ -62,8 +63,21 @@ export class Connector {
 
   async close(): Promise<void> {
     this.open = false;
-    for (const ws of this.pending) ws.terminate();
+    // A socket still in its handshake here may already be the peer's link (it attached first):
+    // close it as a leave (1001), which the peer takes as such, not with a reset (a failure).
+    await Promise.all([...this.pending].map((ws) => closeAsLeave(ws)));
     await this.server?.close();
+  }
+
+  /**
+   * ws emits 'error' for protocol violations (an oversized or malformed frame) and write failures;
+   * with no listener that would crash the process. This one covers the socket for its whole life:
+   * the handshake, a connection refused after it, and the link (whose 'close' reports the end).
+   */
+  private guard(ws: WebSocket, remote: string): void {
+    ws.on('error', (err) =>
+      this.host.logger.debug('mesh socket error', { remote, error: errorMessage(err) }),
+    );
   }
 
   private inbound(ws: WebSocket, remote: string): void {
@@ -71,6 +85,7 @@ export class Connector {
       ws.terminate();
       return;
     }
+    this.guard(ws, remote);
     this.pending.add(ws);
     handshake(ws, this.host.identity(), 'acceptor', this.opts.handshakeTimeoutMs).then(
       (hs) => {
@@ -91,4 +106,17 @@ export class Connector {
       },
     );
   }
+}
+
+/** Closes with 1001 ("going away") and waits for the close, terminating after a second. */
+function closeAsLeave(ws: WebSocket): Promise<void> {
+  if (ws.readyState === ws.CLOSED) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => ws.terminate(), 1000);
+    ws.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.close(1001, 'member stopping');
+  });
 }

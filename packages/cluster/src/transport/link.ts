@@ -12,11 +12,14 @@ export interface LinkHandlers {
 /**
  * One established WebSocket to a peer member. Sends are FIFO (one socket); the bytes handed to
  * the socket but not yet written are bounded: above `highWaterMark` `send` returns false (pause),
- * and `drain` fires once they fall to half of it; above `maxQueueBytes` `send` throws.
+ * and `drain` fires once they fall to half of it; above `maxQueueBytes` `send` throws, as it does
+ * for a frame over `maxFrameBytes` (every member must use the same limit).
  */
 export class Link {
   queuedBytes = 0;
   lastSeen = Date.now();
+  /** Settles once the socket has closed (its 'close' event). */
+  readonly done: Promise<void>;
   private saturated = false;
   private closed = false;
 
@@ -25,10 +28,14 @@ export class Link {
     readonly peer: PeerIdentity,
     /** Address of the member that dialled this link (decides which link survives a race). */
     readonly dialer: string,
-    private readonly limits: { highWaterMark: number; maxQueueBytes: number },
+    private readonly limits: { highWaterMark: number; maxQueueBytes: number; maxFrameBytes: number },
     private readonly handlers: LinkHandlers,
   ) {
     ws.binaryType = 'nodebuffer';
+    this.done =
+      ws.readyState === ws.CLOSED
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => ws.once('close', () => resolve()));
     ws.on('message', (data, isBinary) => {
       this.lastSeen = Date.now();
       if (!isBinary || !Buffer.isBuffer(data)) return this.handlers.frame(this, Buffer.alloc(0));
@@ -60,6 +67,14 @@ export class Link {
       });
     }
     const n = frame.length;
+    // The peer closes the whole link (1009) on a frame over its maxPayload: refuse this one instead.
+    if (n > this.limits.maxFrameBytes) {
+      throw new ClusterError('CLUSTER_BAD_FRAME', `frame of ${n} bytes exceeds maxFrameBytes`, {
+        address: this.peer.address,
+        bytes: n,
+        maxFrameBytes: this.limits.maxFrameBytes,
+      });
+    }
     if (this.queuedBytes + n > this.limits.maxQueueBytes) {
       this.saturated = true;
       throw new ClusterError('CLUSTER_LINK_OVERFLOW', `send queue to ${this.peer.address} is full`, {

@@ -54,6 +54,7 @@ export async function listenMesh(
     const peer = sock.getPeerX509Certificate();
     if (peer === undefined || peer.fingerprint256 !== expected) {
       opts.logger.warn('refused a mesh client presenting another certificate', { remote });
+      ws.on('error', () => {}); // an unhandled 'error' would crash the process; the refusal is logged
       ws.close(4003, 'not the cluster certificate');
       return;
     }
