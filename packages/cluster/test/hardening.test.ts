@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  type ActorRef,
   ClusterError,
   ClusterMember,
   type ClusterOptions,
   type ClusterTls,
   generateClusterCertificate,
+  type MessageType,
 } from '../src/index.js';
 import { dialMesh } from '../src/transport/tls-socket.js';
 import type { ClusterEvents, Logger } from '../src/types.js';
@@ -14,6 +16,8 @@ const cc = generateClusterCertificate({ commonName: 'hardening' });
 const tls: ClusterTls = { cert: cc.certPem, key: cc.keyPem, ca: cc.certPem };
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const members: ClusterMember[] = [];
+const ALL = `all${'.'.repeat(40)}`;
+const PUB = `pub${'.'.repeat(40)}`;
 
 async function startMember(seedNodes: string[], over: Partial<ClusterOptions> = {}): Promise<ClusterMember> {
   const m = new ClusterMember(
@@ -158,4 +162,67 @@ describe('cluster member hardening (in-process, real TLS)', { timeout: 60_000 },
     assert.deepEqual(got, [10]);
     assert.deepEqual(unreachable, []);
   });
+
+  it('sendToAll and publish still reach the other members when one link overflows', async () => {
+    const x = await startMember([], { sendQueueHighWaterMark: 16 * 1024 });
+    const y = await startMember([x.address]);
+    const z = await startMember([x.address]);
+    const raw = new Map<ClusterMember, MessageType<Uint8Array>>();
+    const got = new Map<ClusterMember, string[]>();
+    const sinks = new Map<ClusterMember, ActorRef>();
+    for (const m of [x, y, z]) {
+      const t = m.codecs.register<Uint8Array>(
+        101,
+        'test.bytes',
+        (v) => v,
+        (v) => v,
+      );
+      raw.set(m, t);
+      got.set(m, []);
+      const ref = m.spawn('fanout', {
+        initialState: 0,
+        handle: (st, msg) => {
+          if (t.is(msg) && msg.value.length > 0 && msg.value.length < 100)
+            got.get(m)?.push(Buffer.from(msg.value).toString());
+          return st;
+        },
+      });
+      sinks.set(m, ref);
+      if (m !== x) {
+        m.mediator.subscribe('news', ref);
+        m.mediator.put('/fanout', ref);
+      }
+    }
+    await until(() => x.mediator.registeredPaths().get('/fanout')?.length === 2, 10_000, 'registrations');
+    const [, first, second] = x.members().map((mi) => mi.address);
+    const [full, other] = first === y.address ? [y, z] : [z, y];
+    assert.equal(second, other.address);
+    const t = raw.get(x) as MessageType<Uint8Array>;
+    // Write callbacks only run on a later turn: a synchronous burst fills the queue to its limit.
+    const big = t.of(new Uint8Array(16 * 1024));
+    assert.throws(
+      () => {
+        for (let i = 0; i < 100; i++) x.tell(sinks.get(full) as ActorRef, big);
+      },
+      (e) => e instanceof ClusterError && e.code === 'CLUSTER_LINK_OVERFLOW',
+    );
+    const overflow = (e: unknown) => e instanceof ClusterError && e.code === 'CLUSTER_LINK_OVERFLOW';
+    // Then to the brim with empty messages (19-byte frames), so the 60-byte ones below cannot fit.
+    assert.throws(() => {
+      for (let i = 0; i < 10_000; i++) x.tell(sinks.get(full) as ActorRef, t.of(new Uint8Array(0)));
+    }, overflow);
+    assert.throws(() => x.mediator.sendToAll('/fanout', t.of(Buffer.from(ALL))), overflow);
+    assert.throws(() => x.mediator.publish('news', t.of(Buffer.from(PUB))), overflow);
+    await until(() => (got.get(other)?.length ?? 0) >= 2, 10_000, 'delivery to the other member');
+    assert.deepEqual(got.get(other), [ALL, PUB]);
+  });
 });
+
+/** Polls `pred` once per event-loop turn until it holds; rejects after `timeoutMs`. */
+async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+}

@@ -101,25 +101,30 @@ export class Mediator {
     return this.host.sendFrame(link!, TargetMode.path, path, msg, opts.sender);
   }
 
-  /** Delivers to every actor registered under `path`; false if any link is saturated. */
+  /**
+   * Delivers to every actor registered under `path`; false if any link is saturated. One failing
+   * target (a full link or mailbox, recorded as a dead letter) does not stop the others: the
+   * first such error is thrown once every target has been tried.
+   */
   sendToAll(path: string, msg: Message, opts: { sender?: ActorRef; allButSelf?: boolean } = {}): boolean {
     const local = opts.allButSelf === true ? undefined : this.paths.get(path);
     const links = this.linksWith((e) => e.paths.has(path));
     if (links.length === 0 && local === undefined) throw this.noRoute(path, msg);
-    let ok = true;
-    if (local !== undefined) this.host.actors.tell(local, msg, opts.sender);
-    for (const link of links) ok = this.host.sendFrame(link, TargetMode.path, path, msg, opts.sender) && ok;
-    return ok;
+    const all = new Fanout();
+    if (local !== undefined) all.run(() => this.host.actors.tell(local, msg, opts.sender));
+    for (const link of links)
+      all.run(() => this.host.sendFrame(link, TargetMode.path, path, msg, opts.sender));
+    return all.result();
   }
 
-  /** Delivers to every subscriber of `topic` on every reachable member (none is fine). */
+  /** Delivers to every subscriber of `topic` on every reachable member (none is fine); errors as {@link sendToAll}. */
   publish(topic: string, msg: Message, opts: { sender?: ActorRef } = {}): boolean {
     this.deliverTopic(topic, msg, opts.sender);
-    let ok = true;
+    const all = new Fanout();
     for (const link of this.linksWith((e) => e.topics.has(topic))) {
-      ok = this.host.sendFrame(link, TargetMode.topic, topic, msg, opts.sender) && ok;
+      all.run(() => this.host.sendFrame(link, TargetMode.topic, topic, msg, opts.sender));
     }
-    return ok;
+    return all.result();
   }
 
   /** Paths registered anywhere reachable (local and remote), for diagnostics and tests. */
@@ -217,5 +222,25 @@ export class Mediator {
     const err = new ClusterError('CLUSTER_NO_ROUTE', `no reachable actor registered at ${path}`, { path });
     this.host.deadLetter(path, msg, err);
     return err;
+  }
+}
+
+/** Sends to several targets: every one is tried; the first {@link ClusterError} is kept for the end. */
+class Fanout {
+  private ok = true;
+  private error: ClusterError | undefined;
+
+  run(send: () => boolean): void {
+    try {
+      this.ok = send() && this.ok;
+    } catch (err) {
+      if (!(err instanceof ClusterError)) throw err;
+      this.error ??= err;
+    }
+  }
+
+  result(): boolean {
+    if (this.error !== undefined) throw this.error;
+    return this.ok;
   }
 }
