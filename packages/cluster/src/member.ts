@@ -314,7 +314,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     dialer: string,
     early: Buffer[],
     detach: () => void,
-  ): void {
+  ): string | undefined {
     let e = this.table.entries.get(peer.address);
     const preferred = [this.address_, peer.address].sort()[0];
     const why = !this.started
@@ -338,7 +338,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
       // A stopping member may be the peer's link already (it attached first): say "leave" (1001).
       const code = why === 'duplicate link' ? DUPLICATE_CLOSE : why === 'stopping' ? LEAVE_CLOSE : 4000;
       ws.close(code, why);
-      return;
+      return why === 'duplicate link' ? undefined : why;
     }
     if (e !== undefined && e.id.incarnation < peer.incarnation) {
       this.table.remove(e, 'restarted as a new incarnation');
@@ -389,6 +389,7 @@ export class ClusterMember extends EventEmitter<ClusterEvents> implements Mediat
     }
     for (const f of early) this.onFrame(link, f);
     if (this.readPaused) this.pauseLink(link, true);
+    return undefined;
   }
 
   private onLinkClose(link: Link, code: number, reason: string): void {

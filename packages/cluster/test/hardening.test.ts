@@ -11,6 +11,7 @@ import {
 } from '../src/index.js';
 import { dialMesh } from '../src/transport/tls-socket.js';
 import type { ClusterEvents, Logger } from '../src/types.js';
+import { freePort } from './helpers.js';
 
 const cc = generateClusterCertificate({ commonName: 'hardening' });
 const tls: ClusterTls = { cert: cc.certPem, key: cc.keyPem, ca: cc.certPem };
@@ -215,6 +216,63 @@ describe('cluster member hardening (in-process, real TLS)', { timeout: 60_000 },
     assert.throws(() => x.mediator.publish('news', t.of(Buffer.from(PUB))), overflow);
     await until(() => (got.get(other)?.length ?? 0) >= 2, 10_000, 'delivery to the other member');
     assert.deepEqual(got.get(other), [ALL, PUB]);
+  });
+
+  it('a saturated link that closes emits drain, so a paused producer does not wait forever', async () => {
+    const x = await startMember([], { sendQueueHighWaterMark: 16 * 1024 });
+    const upX = next(x, 'member-up', () => y.address, 10_000);
+    const y = new ClusterMember({ logger }, { ...x.options, port: 0, seedNodes: [x.address] });
+    members.push(y);
+    const upY = next(y, 'member-up', () => x.address, 10_000);
+    await y.start();
+    await Promise.all([upX, upY]);
+    y.pauseReading(x.address, true);
+    const t = x.codecs.register<Uint8Array>(
+      102,
+      'test.blob',
+      (v) => v,
+      (v) => v,
+    );
+    const target: ActorRef = { address: y.address, incarnation: y.incarnation, path: '/user/none' };
+    let saturated = false;
+    for (let i = 0; i < 4 && !saturated; i++) saturated = !x.tell(target, t.of(new Uint8Array(8 * 1024)));
+    assert.ok(saturated, 'the burst saturated the link');
+    const drained = new Promise<string>((resolve) => x.once('drain', resolve));
+    const unreachable = next(x, 'member-unreachable', () => y.address, 10_000);
+    x.linkTo(y.address)?.terminate();
+    await unreachable;
+    assert.equal(await drained, y.address);
+  });
+
+  it('backs off from a seed whose connection is dropped after the handshake (itself under another name)', async () => {
+    // Loopback reached through its IPv4-mapped IPv6 form: the seed is this member, named otherwise.
+    const drops: number[] = [];
+    let fourth!: () => void;
+    const gotFour = new Promise<void>((r) => {
+      fourth = r;
+    });
+    const counting: Logger = {
+      ...logger,
+      debug: (msg, fields) => {
+        if (msg === 'dropping a mesh connection' && fields?.why === 'connected to itself') {
+          drops.push(Date.now());
+          if (drops.length === 8) fourth();
+        }
+      },
+    };
+    const port = await freePort();
+    const m = new ClusterMember(
+      { logger: counting },
+      { ...a.options, port, seedNodes: [`[::ffff:127.0.0.1]:${port}`], heartbeatIntervalMs: 20 },
+    );
+    members.push(m);
+    await m.start();
+    await gotFour;
+    // Each attempt is dropped by both of its ends. With back-off (100 ms doubling) the 4th attempt
+    // comes >= 1.4 s after the 1st; without it, one per 20 ms tick. Load only lengthens the gaps.
+    const first = drops[0] ?? 0;
+    const last = drops[7] ?? 0;
+    assert.ok(last - first >= 1000, `4 self-connections within ${last - first} ms`);
   });
 });
 

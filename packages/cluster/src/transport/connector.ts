@@ -10,8 +10,11 @@ import { dialMesh, listenMesh, type MeshServer } from './tls-socket.js';
 export interface ConnectorHost {
   readonly logger: Logger;
   identity(): PeerIdentity;
-  /** A socket finished its handshake; `dialer` is the address of the side that dialled. */
-  established(ws: WebSocket, hs: Handshake, dialer: string): void;
+  /**
+   * A socket finished its handshake; `dialer` is the address of the side that dialled. Returns why
+   * the connection was dropped instead of kept (undefined when kept or a duplicate of a kept one).
+   */
+  established(ws: WebSocket, hs: Handshake, dialer: string): string | undefined;
   refused(err: ClusterError): void;
 }
 
@@ -55,7 +58,14 @@ export class Connector {
     this.pending.add(ws);
     try {
       const hs = await handshake(ws, this.host.identity(), 'dialer', this.opts.handshakeTimeoutMs);
-      this.host.established(ws, hs, this.host.identity().address);
+      const dropped = this.host.established(ws, hs, this.host.identity().address);
+      // A failure for the caller's back-off: redialling at once would be dropped again.
+      if (dropped !== undefined) {
+        throw new ClusterError('CLUSTER_BAD_STATE', `connection to ${address} dropped: ${dropped}`, {
+          address,
+          why: dropped,
+        });
+      }
     } finally {
       this.pending.delete(ws);
     }
