@@ -202,7 +202,9 @@ describe('cluster mesh, multi-process over mutual TLS', { timeout: 110_000 }, ()
       'unreachable',
     );
     assert.ok(seen);
-    assert.ok(Date.now() - pausedAt >= THRESHOLD_MS - 300, 'not before the threshold');
+    // The detector counts from the last frame read, which may precede the pause by a heartbeat or
+    // more on a loaded machine: the lower bound only shows it did not fire at once.
+    assert.ok(Date.now() - pausedAt >= THRESHOLD_MS - 1000, 'not before the threshold');
     await a.waitFor(
       (e) => a.events.indexOf(e) >= before && e.ev === 'member-reachable' && e.address === b.address,
       10_000,
