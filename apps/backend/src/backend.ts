@@ -5,7 +5,7 @@ import type { Logger } from '@shoal/log';
 import { metricsHandler, type Registry } from '@shoal/metrics';
 import type { Store } from '@shoal/store';
 import { type Address, parseAddress } from '@shoal/wire';
-import { type ApiServer, createApiServer, type PeerResult } from './api/index.js';
+import { type AnyApiCall, type ApiServer, createApiServer, type PeerResult } from './api/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, OUR_INIT_FEATURES } from './constants.js';
 import { BackendError } from './errors.js';
 import { createHandlers, hostPort, type NodeView, remoteAddress } from './handlers.js';
@@ -22,6 +22,8 @@ export interface BackendDeps {
   registry?: Registry;
   /** Current block height for `getinfo` (0 when no chain source is wired). */
   blockHeight?: () => Promise<number>;
+  /** Calls served besides the built-in ones (the wallet's, `generate`): see `formCall`. */
+  extraCalls?: readonly AnyApiCall[];
 }
 
 /** Options of the {@link Backend}; durations in milliseconds. */
@@ -305,6 +307,7 @@ export class Backend implements NodeView {
         logger: this.log,
         handlers: createHandlers(this),
         publicRoutes: routes,
+        ...(this.deps.extraCalls === undefined ? {} : { extraCalls: this.deps.extraCalls }),
         ...(metrics === undefined
           ? {}
           : { metrics: { requestDone: (c, s, t) => metrics.apiRequest(c, s, t) } }),

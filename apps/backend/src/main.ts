@@ -3,6 +3,7 @@
  * The backend program (`bin/eclair-node.sh`): configuration from defaults < `<datadir>/shoal.conf`
  * < environment < flags; exit code 2 with one clear message on a configuration or TLS problem.
  */
+import { ChainError } from '@shoal/chain';
 import { ClusterError } from '@shoal/cluster';
 import { backendSchema, ConfigError, describeConfig, loadConfig } from '@shoal/config';
 import { IdentityError } from '@shoal/identity';
@@ -17,13 +18,23 @@ function fail(code: number, message: string): never {
   process.exit(code);
 }
 
-/** Errors of the operator's making (configuration, keystore, seed file): exit 2, no stack. */
+/** A bitcoind the configuration points at that cannot be used: the operator's to fix. */
+const CHAIN_SETUP_ERRORS = new Set<string>([
+  'CHAIN_UNREACHABLE',
+  'CHAIN_UNAUTHORIZED',
+  'CHAIN_WRONG_NETWORK',
+  'CHAIN_PRUNED',
+  'CHAIN_INVALID_ARGUMENT',
+]);
+
+/** Errors of the operator's making (configuration, keystore, seed file, bitcoind): exit 2, no stack. */
 function isSetupError(err: unknown): boolean {
   return (
     err instanceof ConfigError ||
     err instanceof IdentityError ||
     (err instanceof ClusterError && err.code.startsWith('CLUSTER_TLS')) ||
-    (err instanceof BackendError && err.code === 'BACKEND_STARTUP')
+    (err instanceof BackendError && err.code === 'BACKEND_STARTUP') ||
+    (err instanceof ChainError && CHAIN_SETUP_ERRORS.has(err.code))
   );
 }
 

@@ -1,13 +1,16 @@
 import { join, resolve } from 'node:path';
-import { GENESIS_HASH_DISPLAY, hashFromDisplay, RegtestChain } from '@shoal/chain';
+import { type ChainSource, GENESIS_HASH_DISPLAY, hashFromDisplay, type RegtestChain } from '@shoal/chain';
 import { loadClusterTls } from '@shoal/cluster';
 import { type backendSchema, ConfigError, type ConfigOf, type HostPort } from '@shoal/config';
 import { ensureNodeSeed, KeyRing } from '@shoal/identity';
 import type { Logger } from '@shoal/log';
 import { createMetricsRegistry } from '@shoal/metrics';
 import { openPostgresStore, openSqliteStore, type Store } from '@shoal/store';
+import type { Wallet } from '@shoal/wallet';
 import { parseAddress } from '@shoal/wire';
 import { Backend } from './backend.js';
+import { openChainSource, startWallet } from './chain.js';
+import { walletCalls } from './wallet-calls.js';
 
 /** The backend's loaded configuration. */
 export type BackendConfig = ConfigOf<(typeof backendSchema)['settings']>;
@@ -15,8 +18,12 @@ export type BackendConfig = ConfigOf<(typeof backendSchema)['settings']>;
 /** A started backend process and how to stop everything it started. */
 export interface RunningBackend {
   backend: Backend;
-  /** Where `getinfo`'s block height comes from: `embedded-regtest` or the configured bitcoind. */
+  /** The chain source: `embedded-regtest` or the configured bitcoind's URL (without credentials). */
   chainSource: string;
+  chain: ChainSource;
+  /** The embedded regtest chain, when it is the chain source. */
+  regtest: RegtestChain | undefined;
+  wallet: Wallet;
   stop(): Promise<void>;
 }
 
@@ -42,8 +49,9 @@ async function openStore(config: BackendConfig): Promise<Store> {
 
 /**
  * Starts the backend from its configuration: node seed and key, cluster TLS, store, chain
- * height source, cluster member, switchboard and API. Throws `ConfigError`, `ClusterError`
- * (TLS), `IdentityError`, `StoreError` or `BackendError`; whatever it started is stopped first.
+ * source, on-chain wallet, cluster member, switchboard and API. Throws `ConfigError`,
+ * `ClusterError` (TLS), `IdentityError`, `StoreError`, `ChainError` (bitcoind unreachable, wrong
+ * credentials or network), `WalletError` or `BackendError`; whatever it started is stopped first.
  */
 export async function runBackend(config: BackendConfig, logger: Logger): Promise<RunningBackend> {
   const datadir = config.datadir;
@@ -57,7 +65,8 @@ export async function runBackend(config: BackendConfig, logger: Logger): Promise
   }
   const tls = loadClusterTls({ path: resolve(datadir, config.cluster.tls.file), password });
   const seed = await ensureNodeSeed(datadir);
-  const nodeKey = KeyRing.fromSeed(seed, config.chain).nodeKey();
+  const keyRing = KeyRing.fromSeed(seed, config.chain);
+  const nodeKey = keyRing.nodeKey();
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const c of cleanups.reverse()) await c();
@@ -65,20 +74,12 @@ export async function runBackend(config: BackendConfig, logger: Logger): Promise
   try {
     const store = await openStore(config);
     cleanups.push(() => store.close());
-    const bitcoindConfigured =
-      config.bitcoind['rpc-url'] !== null ||
-      config.bitcoind.rpcuser !== null ||
-      config.bitcoind.cookie !== null;
-    let blockHeight: () => Promise<number> = async () => 0;
-    let chainSource =
-      config.bitcoind['rpc-url'] ?? `bitcoind ${config.bitcoind.host}:${config.bitcoind.rpcport}`;
-    if (config.chain === 'regtest' && !bitcoindConfigured) {
-      const chain = new RegtestChain({ logger: logger.child({ component: 'chain' }) }, { dataDir: datadir });
-      await chain.start();
-      cleanups.push(() => chain.stop());
-      blockHeight = async () => (await chain.getTip()).height;
-      chainSource = 'embedded-regtest';
-    }
+    const opened = await openChainSource(config, logger);
+    const { chain, regtest } = opened;
+    cleanups.push(() => chain.stop());
+    const wallet = await startWallet({ chain, keyRing, logger }, datadir);
+    cleanups.push(() => wallet.stop());
+    const blockHeight = async (): Promise<number> => (await chain.getTip()).height;
     const registry = config.metrics.enabled
       ? createMetricsRegistry({ labels: { role: 'backend' } })
       : undefined;
@@ -86,7 +87,13 @@ export async function runBackend(config: BackendConfig, logger: Logger): Promise
     const port = config.cluster.port;
     const seeds = config.cluster['seed-nodes'].map(hostPortText);
     const backend = new Backend(
-      { logger, store, blockHeight, ...(registry === undefined ? {} : { registry }) },
+      {
+        logger,
+        store,
+        blockHeight,
+        extraCalls: walletCalls(wallet, regtest),
+        ...(registry === undefined ? {} : { registry }),
+      },
       {
         nodeId: nodeKey.publicKey,
         alias: config['node-alias'],
@@ -117,7 +124,7 @@ export async function runBackend(config: BackendConfig, logger: Logger): Promise
     );
     await backend.start();
     cleanups.push(() => backend.stop());
-    return { backend, chainSource, stop: stopAll };
+    return { backend, chainSource: opened.description, chain, regtest, wallet, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { BitcoindChain, type BitcoinNetwork, type ChainSource, RegtestChain } from '@shoal/chain';
+import type { KeyRing } from '@shoal/identity';
+import type { Logger } from '@shoal/log';
+import { Bip84WalletKeys, JsonFileWalletPersistence, Wallet } from '@shoal/wallet';
+
+/** Wallet state file inside the datadir (`{birthday, nextIndex}`; coins are rescanned on start). */
+export const WALLET_FILE = 'wallet.json';
+
+/** Fee rate used when bitcoind has no estimate yet (a fresh regtest or signet node): 1 sat/vB. */
+const FALLBACK_FEERATE_PER_KW = 253n;
+
+/** The `bitcoind.*` and `chain` settings the chain source is chosen from. */
+export interface ChainConfig {
+  chain: BitcoinNetwork;
+  datadir: string;
+  bitcoind: {
+    'rpc-url': string | null;
+    host: string;
+    rpcport: number;
+    auth: 'password' | 'safecookie';
+    rpcuser: string | null;
+    rpcpassword: string | null;
+    cookie: string | null;
+  };
+}
+
+/** An opened chain source; `regtest` is set when it is the embedded regtest chain. */
+export interface OpenedChain {
+  chain: ChainSource & { start(): Promise<void>; stop(): Promise<void> };
+  regtest: RegtestChain | undefined;
+  /** `embedded-regtest`, or the bitcoind URL without credentials. */
+  description: string;
+}
+
+/** True when any `bitcoind.*` connection key is set: then bitcoind is used even on regtest. */
+export function bitcoindConfigured(config: ChainConfig): boolean {
+  const b = config.bitcoind;
+  return b['rpc-url'] !== null || b.rpcuser !== null || b.cookie !== null;
+}
+
+/**
+ * Opens and starts the chain source: the embedded `RegtestChain` in the datadir when `chain =
+ * regtest` and no bitcoind is configured, else `BitcoindChain` (whose `start()` throws
+ * `CHAIN_UNREACHABLE`, `CHAIN_UNAUTHORIZED` or `CHAIN_WRONG_NETWORK` for a bad node).
+ */
+export async function openChainSource(config: ChainConfig, logger: Logger): Promise<OpenedChain> {
+  const log = logger.child({ component: 'chain' });
+  if (config.chain === 'regtest' && !bitcoindConfigured(config)) {
+    const regtest = new RegtestChain({ logger: log }, { dataDir: config.datadir });
+    await regtest.start();
+    return { chain: regtest, regtest, description: 'embedded-regtest' };
+  }
+  const b = config.bitcoind;
+  const host = b.host.includes(':') ? `[${b.host}]` : b.host;
+  const url = b['rpc-url'] ?? `http://${host}:${b.rpcport}`;
+  const auth =
+    b.auth === 'safecookie' && b.cookie !== null
+      ? { cookieFile: b.cookie }
+      : {
+          ...(b.rpcuser === null ? {} : { user: b.rpcuser }),
+          ...(b.rpcpassword === null ? {} : { password: b.rpcpassword }),
+        };
+  const chain = new BitcoindChain(
+    { logger: log },
+    { url, network: config.chain, fallbackFeeRatePerKw: FALLBACK_FEERATE_PER_KW, ...auth },
+  );
+  try {
+    await chain.start();
+  } catch (err) {
+    await chain.stop();
+    throw err;
+  }
+  return { chain, regtest: undefined, description: chain.rpc.url };
+}
+
+/** Starts the node's wallet: BIP84 keys from the node's `KeyRing`, state in `<datadir>/wallet.json`. */
+export async function startWallet(
+  deps: { chain: ChainSource; keyRing: KeyRing; logger: Logger },
+  datadir: string,
+): Promise<Wallet> {
+  const logger = deps.logger.child({ component: 'wallet' });
+  const wallet = new Wallet({
+    chain: deps.chain,
+    keys: Bip84WalletKeys.fromKeyRing(deps.keyRing),
+    persistence: new JsonFileWalletPersistence(join(datadir, WALLET_FILE)),
+    logger,
+  });
+  wallet.on('error', (err) => logger.error('wallet sync failed', { err }));
+  await wallet.start();
+  return wallet;
+}
