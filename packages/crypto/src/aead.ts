@@ -55,6 +55,14 @@ export function encryptWithADInto(
   offset: number,
 ): number {
   checkKey(key);
+  // Buffer#copy would silently truncate the ciphertext or the MAC on the OpenSSL path.
+  if (!(Number.isInteger(offset) && offset >= 0 && out.length - offset >= plaintext.length + TAG_LENGTH)) {
+    throw new CryptoError('CRYPTO_BAD_LENGTH', 'output buffer too small for ciphertext and MAC', {
+      length: out.length,
+      offset,
+      needed: plaintext.length + TAG_LENGTH,
+    });
+  }
   const small =
     plaintext.length <= SMALL_AEAD_LIMIT && ad.length <= SMALL_AEAD_MAX_AD ? smallAead() : undefined;
   if (small) {

@@ -22,6 +22,14 @@ function len(what: string, bytes: Uint8Array, n: number): void {
     throw new CryptoError('CRYPTO_BAD_LENGTH', `${what} must be ${n} bytes`, { length: bytes.length });
 }
 
+/**
+ * SEC1 compressed (02/03, 33 bytes) or uncompressed (04, 65 bytes) shape. libsecp256k1 also
+ * parses the 65-byte "hybrid" 06/07 form, which noble (and the {@link Secp256k1} contract) reject.
+ */
+function sec1Shape(pub: Uint8Array): boolean {
+  return pub.length === 33 ? pub[0] === 0x02 || pub[0] === 0x03 : pub.length === 65 && pub[0] === 0x04;
+}
+
 function wrap(addon: NativeAddon): Secp256k1 {
   const checkPriv = (priv: Uint8Array): void => {
     if (!(priv.length === 32 && addon.privateKeyVerify(priv))) {
@@ -29,7 +37,7 @@ function wrap(addon: NativeAddon): Secp256k1 {
     }
   };
   const checkPub = (pub: Uint8Array): void => {
-    if (!((pub.length === 33 || pub.length === 65) && addon.publicKeyVerify(pub))) {
+    if (!(sec1Shape(pub) && addon.publicKeyVerify(pub))) {
       throw new CryptoError('CRYPTO_BAD_PUBLIC_KEY', 'invalid secp256k1 public key', { length: pub.length });
     }
   };
@@ -40,14 +48,14 @@ function wrap(addon: NativeAddon): Secp256k1 {
       checkPriv(priv);
       return buf(addon.publicKeyCreate(priv, true));
     },
-    isPublicKey: (pub) => (pub.length === 33 || pub.length === 65) && addon.publicKeyVerify(pub),
+    isPublicKey: (pub) => sec1Shape(pub) && addon.publicKeyVerify(pub),
     publicKeyParse(pub) {
       checkPub(pub);
       return buf(addon.publicKeyConvert(pub, true));
     },
     ecdh(pub, priv) {
       if (priv.length !== 32) checkPriv(priv);
-      if (pub.length !== 33 && pub.length !== 65) checkPub(pub);
+      if (!sec1Shape(pub)) checkPub(pub);
       try {
         // libsecp256k1's default ECDH hash is SHA256(compressed point), exactly BOLT 8's ECDH.
         // It parses (validates) the point itself, so no separate publicKeyVerify here.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import * as noble from '@noble/secp256k1';
 import {
   hash256,
   nativeSecp256k1,
@@ -15,6 +16,8 @@ import {
 } from '../src/index.js';
 
 const hex = (s: string) => Buffer.from(s, 'hex');
+/** Uncompressed (04 || x || y) public key of `priv`, computed by noble. */
+const noblePoint = (priv: Uint8Array): Uint8Array => noble.getPublicKey(priv, false);
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 const impls: Secp256k1[] = [nobleSecp256k1];
@@ -113,6 +116,18 @@ describe('native vs noble', {
       assert.deepEqual(native.ecdh(otherPub, priv), nobleSecp256k1.ecdh(otherPub, priv));
       const uncompressed = Buffer.concat([Buffer.from([4]), Buffer.alloc(64)]);
       assert.equal(native.isPublicKey(uncompressed), nobleSecp256k1.isPublicKey(uncompressed));
+      // libsecp256k1 also parses 65-byte "hybrid" keys (prefix 06/07); noble and the interface do not.
+      const full = Buffer.from(noblePoint(priv));
+      const hybrid = Buffer.from(full);
+      hybrid[0] = 0x06 | (full[64]! & 1);
+      assert.equal(native.isPublicKey(full), true);
+      assert.equal(nobleSecp256k1.isPublicKey(hybrid), false);
+      assert.equal(native.isPublicKey(hybrid), false, 'hybrid key accepted by native');
+      assert.throws(() => native.publicKeyParse(hybrid), { code: 'CRYPTO_BAD_PUBLIC_KEY' });
+      assert.throws(() => native.ecdh(hybrid, other), { code: 'CRYPTO_BAD_PUBLIC_KEY' });
+      assert.throws(() => native.verify(Buffer.alloc(64, 1), Buffer.alloc(32), hybrid), {
+        code: 'CRYPTO_BAD_PUBLIC_KEY',
+      });
       const digest = randomBytes(32);
       const s1 = native.sign(digest, priv);
       const s2 = nobleSecp256k1.sign(digest, priv);
