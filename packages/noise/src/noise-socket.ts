@@ -153,7 +153,8 @@ export class NoiseSocket extends EventEmitter<NoiseSocketEvents> {
     if (this.processing) return;
     this.processing = true;
     try {
-      while (this.flowing && !this.failed) {
+      // destroy() from a 'message' listener must stop delivery of frames already buffered.
+      while (this.flowing && !this.failed && !this.socket.destroyed) {
         if (this.bodyLength < 0) {
           const header = this.queue.take(LENGTH_HEADER_LENGTH);
           if (!header) break;
@@ -177,7 +178,8 @@ export class NoiseSocket extends EventEmitter<NoiseSocketEvents> {
     if (this.failed) return;
     this.failed = true;
     this.flowing = false;
-    this.emit('error', err);
+    // Destroy first: a throwing (or missing) 'error' listener must not leave the socket open.
     this.socket.destroy();
+    this.emit('error', err);
   }
 }

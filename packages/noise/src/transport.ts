@@ -82,6 +82,18 @@ export class NoiseTransport {
         length: message.length,
       });
     }
+    // Checked before anything is encrypted: a failure after the length would desynchronise sn.
+    const frame = NoiseTransport.frameLength(message.length);
+    if (!(Number.isInteger(offset) && offset >= 0 && out.length - offset >= frame)) {
+      throw new NoiseError(
+        'NOISE_MESSAGE_TOO_LARGE',
+        `frame of ${frame} bytes does not fit the output buffer`,
+        {
+          length: message.length,
+          available: out.length - offset,
+        },
+      );
+    }
     // 2. Serialize l into 2 bytes big-endian.
     const l = Buffer.allocUnsafe(2);
     l.writeUInt16BE(message.length, 0);

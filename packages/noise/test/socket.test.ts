@@ -140,6 +140,66 @@ describe('NoiseSocket over loopback', { timeout: 30_000 }, () => {
     }
   });
 
+  it('destroy() in a message listener stops delivery of frames already buffered', async () => {
+    const serverKey = randomPrivateKey();
+    const raw = await rawServer();
+    const client = connect(raw.port, '127.0.0.1');
+    try {
+      const s = await raw.next();
+      const accepting = acceptNoise(s, { localStaticKey: serverKey });
+      const hs = Handshake.initiator({
+        localStaticKey: randomPrivateKey(),
+        remoteStaticKey: secp256k1.publicKeyCreate(serverKey),
+      });
+      client.write(hs.writeAct1());
+      const [act2] = (await once(client, 'data')) as [Buffer];
+      const act3 = hs.readAct2(act2);
+      const transport = new NoiseTransport(hs.result());
+      const frames = ['one', 'two', 'three'].map((m) => transport.encrypt(Buffer.from(m)));
+      client.write(Buffer.concat([act3, ...frames]));
+      const noise = await accepting;
+      const got: string[] = [];
+      noise.on('message', (m) => {
+        got.push(m.toString());
+        noise.destroy();
+      });
+      await once(noise, 'close');
+      assert.deepEqual(got, ['one']);
+    } finally {
+      client.destroy();
+      raw.server.close();
+    }
+  });
+
+  it('the socket is already destroyed when a fatal error is emitted', async () => {
+    const serverKey = randomPrivateKey();
+    const raw = await rawServer();
+    const client = connect(raw.port, '127.0.0.1');
+    try {
+      const s = await raw.next();
+      const accepting = acceptNoise(s, { localStaticKey: serverKey });
+      const hs = Handshake.initiator({
+        localStaticKey: randomPrivateKey(),
+        remoteStaticKey: secp256k1.publicKeyCreate(serverKey),
+      });
+      client.write(hs.writeAct1());
+      const [act2] = (await once(client, 'data')) as [Buffer];
+      const act3 = hs.readAct2(act2);
+      const bad = new NoiseTransport(hs.result()).encrypt(Buffer.from('x'));
+      bad[0]! ^= 1;
+      client.write(Buffer.concat([act3, bad]));
+      const noise = await accepting;
+      const destroyedAtError = new Promise<boolean>((resolve) =>
+        noise.once('error', () => resolve(noise.socket.destroyed)),
+      );
+      noise.resume();
+      assert.equal(await destroyedAtError, true);
+    } finally {
+      client.destroy();
+      raw.server.close();
+    }
+  });
+
   it('a peer closing mid-frame is NOISE_CLOSED', async () => {
     const p = await connectedPair();
     try {

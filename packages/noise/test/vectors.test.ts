@@ -127,3 +127,30 @@ describe('BOLT 8 Appendix A message encryption vectors', { timeout: 10_000 }, ()
     }
   });
 });
+
+describe('NoiseTransport.encryptInto', { timeout: 10_000 }, () => {
+  it('refuses an output buffer too small for the frame without consuming a nonce', () => {
+    const keys = {
+      sendingKey: Buffer.alloc(32, 1),
+      receivingKey: Buffer.alloc(32, 2),
+      chainingKey: Buffer.alloc(32, 3),
+    };
+    const sender = new NoiseTransport(keys);
+    const receiver = new NoiseTransport({
+      ...keys,
+      sendingKey: keys.receivingKey,
+      receivingKey: keys.sendingKey,
+    });
+    for (const size of [5, 1000]) {
+      const m = Buffer.alloc(size, 7);
+      const out = Buffer.alloc(NoiseTransport.frameLength(size) + 1);
+      assert.throws(
+        () => sender.encryptInto(m, out, 2),
+        (e: unknown) => e instanceof NoiseError && e.code === 'NOISE_MESSAGE_TOO_LARGE',
+      );
+      assert.equal(sender.encryptInto(m, out, 1), NoiseTransport.frameLength(size));
+      assert.equal(receiver.decryptLength(out.subarray(1, 19)), size + 16);
+      assert.deepEqual(receiver.decryptBody(out.subarray(19)), m);
+    }
+  });
+});
