@@ -79,7 +79,7 @@ export class Features {
   static fromBits(bits: Iterable<number>): Features {
     const list = [...bits];
     for (const b of list) {
-      if (!Number.isInteger(b) || b < 0 || b > 0xffff * 8) {
+      if (!Number.isInteger(b) || b < 0 || b >= 0xffff * 8) {
         throw new WireError('WIRE_OUT_OF_RANGE', `feature bit ${b} out of range`, { bit: b });
       }
     }

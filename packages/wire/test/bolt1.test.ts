@@ -169,6 +169,10 @@ describe('BOLT 9 features', { timeout: 10_000 }, () => {
       '024000',
     );
   });
+  it('fromBits accepts only bits a 65535-byte field can hold', () => {
+    assert.equal(Features.fromBits([65535 * 8 - 1]).toBytes().length, 65535);
+    throwsWire(() => Features.fromBits([65535 * 8]), 'WIRE_OUT_OF_RANGE');
+  });
   it('tells compulsory from optional; both bits count as compulsory', () => {
     const f = Features.fromBits([14, 15, 17]);
     assert.equal(f.support('payment_secret'), 'compulsory');
