@@ -117,7 +117,13 @@ function drive(
     socket.on('error', onError);
     socket.on('close', onClose);
     socket.on('data', onData);
-    if (hs.initiator) socket.write(hs.writeAct1());
+    try {
+      if (hs.initiator) socket.write(hs.writeAct1());
+    } catch (err) {
+      // A bad ephemeral key throws here, after the listeners and timer are in place.
+      fail(toNoiseError(err, 'NOISE_BAD_KEY'));
+      return;
+    }
     socket.resume();
   });
 }

@@ -9,6 +9,7 @@ import {
   connectNoise,
   createNoiseServer,
   Handshake,
+  initiateNoise,
   NoiseError,
   NoiseTransport,
 } from '../src/index.js';
@@ -134,6 +135,27 @@ describe('NoiseSocket over loopback', { timeout: 30_000 }, () => {
       assert.equal((await error)[0].code, 'NOISE_BAD_MAC');
       await once(noise, 'close');
       assert.throws(() => noise.write(Buffer.from('x')), isNoise('NOISE_CLOSED'));
+    } finally {
+      client.destroy();
+      raw.server.close();
+    }
+  });
+
+  it('an invalid ephemeral key rejects with NOISE_BAD_KEY and destroys the socket', async () => {
+    const raw = await rawServer();
+    const client = connect(raw.port, '127.0.0.1');
+    try {
+      await once(client, 'connect');
+      await assert.rejects(
+        initiateNoise(client, {
+          localStaticKey: randomPrivateKey(),
+          remoteStaticKey: secp256k1.publicKeyCreate(randomPrivateKey()),
+          ephemeralKey: Buffer.alloc(32),
+          handshakeTimeoutMs: 60_000,
+        }),
+        isNoise('NOISE_BAD_KEY'),
+      );
+      assert.equal(client.destroyed, true);
     } finally {
       client.destroy();
       raw.server.close();
