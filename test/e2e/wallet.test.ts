@@ -1,7 +1,10 @@
 // Issue 5 end to end: the backend process with its embedded regtest chain and on-chain wallet,
 // driven through the HTTP API (getnewaddress, generate, onchainbalance, sendonchain), restarted to
-// show the chain and the wallet survive; and a bitcoind that does not answer stops the start-up.
+// show the chain and the wallet survive; a bitcoind that does not answer stops the start-up; and
+// bin/demo funds the wallet at start.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, startProcess, stopAll } from '../lib/processes.js';
@@ -118,7 +121,7 @@ describe('backend start-up with a bitcoind that does not answer', { timeout: 60_
     node?.cleanup();
   });
 
-  it('exits 2 with one clear line naming the node', async () => {
+  it('exits 2 with one clear line naming the bitcoind URL (no password)', async () => {
     const deadPort = await freePort(); // nothing listens there
     const proc = startProcess(
       'backend-no-bitcoind',
@@ -147,3 +150,49 @@ describe('backend start-up with a bitcoind that does not answer', { timeout: 60_
     assert.doesNotMatch(out, /"msg":"backend started"/);
   });
 });
+
+describe('bin/demo funds its wallet on the regtest chain', { timeout: 180_000 }, () => {
+  const datadir = mkdtempSync(join(tmpdir(), 'shoal-demo-wallet-'));
+  after(async () => {
+    await stopAll();
+    rmSync(datadir, { recursive: true, force: true });
+  });
+
+  it('one mature coinbase (50 BTC) in the banner and the API; a restart on the same datadir mines nothing', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DEMO_DATADIR: datadir };
+    for (const name of DEMO_PORTS) env[name] = String(await freePort());
+    for (const run of [1, 2]) {
+      const demo = startProcess(`demo-${run}`, process.execPath, [join(ROOT, 'apps/demo/dist/src/main.js')], {
+        env,
+      });
+      await demo.waitFor(/Shoal is running/, 90_000);
+      const out = demo.output();
+      assert.match(out, /wallet:\s+50\.00000000 BTC confirmed, 0\.00000000 BTC unconfirmed/);
+      assert.match(out, run === 1 ? /wallet funded on the regtest chain/ : /wallet already funded/);
+      const password = out.match(/password: (\S+)/)?.[1] ?? '';
+      const api = async (call: string): Promise<unknown> => {
+        const res = await fetch(`http://127.0.0.1:${env.DEMO_API_PORT}/${call}`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`:${password}`).toString('base64')}` },
+        });
+        assert.equal(res.status, 200);
+        return res.json();
+      };
+      assert.deepEqual(await api('onchainbalance'), { confirmed: COIN, unconfirmed: 0 });
+      assert.equal(((await api('getinfo')) as { blockHeight: number }).blockHeight, 101);
+      demo.kill('SIGTERM');
+      assert.equal((await demo.exited(30_000)).code, 0);
+    }
+  });
+});
+
+const DEMO_PORTS = [
+  'DEMO_API_PORT',
+  'DEMO_CLUSTER_PORT',
+  'DEMO_FRONT1_PORT',
+  'DEMO_FRONT1_HTTP_PORT',
+  'DEMO_FRONT1_CLUSTER_PORT',
+  'DEMO_FRONT2_PORT',
+  'DEMO_FRONT2_HTTP_PORT',
+  'DEMO_FRONT2_CLUSTER_PORT',
+] as const;

@@ -2,9 +2,11 @@
 import { join, resolve } from 'node:path';
 import { createLogger } from '@shoal/log';
 import { demoPorts, startDemoCluster, waitUntilReady } from './cluster-demo.js';
+import { type DemoBalance, formatBtc, fundDemoWallet } from './funding.js';
 
 // `bin/demo`: a whole Shoal node on the embedded defaults (SQLite, embedded regtest chain), as
-// one backend and two frontends on localhost, in the foreground until Ctrl-C or SIGTERM.
+// one backend and two frontends on localhost, in the foreground until Ctrl-C or SIGTERM. The
+// wallet is funded on the regtest chain at start (one mature coinbase).
 const logger = createLogger({ format: 'pretty', level: 'info', fields: { app: 'demo' } });
 const datadir = resolve(process.env.DEMO_DATADIR ?? join(process.cwd(), '.data', 'demo'));
 
@@ -35,6 +37,17 @@ async function main(): Promise<number> {
     logger.error('the node did not come up', { err, logs: datadir });
     return stop('start failed', 1);
   }
+  let balance: DemoBalance;
+  try {
+    const funding = await fundDemoWallet({ port: ports.api, password: cluster.apiPassword });
+    balance = funding.balance;
+    logger.info(funding.funded ? 'wallet funded on the regtest chain' : 'wallet already funded', {
+      confirmedSat: balance.confirmed,
+    });
+  } catch (err) {
+    logger.error('funding the wallet failed', { err, logs: datadir });
+    return stop('funding failed', 1);
+  }
   const [a, b] = ports.fronts;
   console.log(`
 Shoal is running: one backend and two frontends on localhost (embedded regtest chain, SQLite).
@@ -43,6 +56,8 @@ Shoal is running: one backend and two frontends on localhost (embedded regtest c
   API:          http://127.0.0.1:${ports.api}  password: ${cluster.apiPassword}
                 e.g. curl -s -u :${cluster.apiPassword} -X POST http://127.0.0.1:${ports.api}/getinfo
                 or   node apps/cli/dist/src/main.js --url http://127.0.0.1:${ports.api} --password ${cluster.apiPassword} getinfo
+  wallet:       ${formatBtc(balance.confirmed)} confirmed, ${formatBtc(balance.unconfirmed)} unconfirmed (regtest)
+                e.g. curl -s -u :${cluster.apiPassword} -X POST -d blocks=1 http://127.0.0.1:${ports.api}/generate
   health:       http://127.0.0.1:${a?.http}/ready  http://127.0.0.1:${b?.http}/ready
   data, logs:   ${datadir}
   stop:         Ctrl-C (stops the backend and both frontends)
