@@ -165,8 +165,9 @@ function describe(name: string, h: HoldResult): void {
   );
 }
 
+const dir = mkdtempSync(join(tmpdir(), 'shoal-bench-frontend-'));
+
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-bench-frontend-'));
   try {
     const c = await startCluster(dir);
     const rows: BenchRow[] = [];
@@ -228,7 +229,10 @@ async function main(): Promise<void> {
   }
 }
 
-process.on('exit', killAllSync);
+process.on('exit', () => {
+  killAllSync();
+  rmSync(dir, { recursive: true, force: true });
+});
 for (const sig of ['SIGINT', 'SIGTERM'] as const)
   process.once(sig, () => {
     killAllSync();
