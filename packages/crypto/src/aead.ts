@@ -98,8 +98,10 @@ export function decryptWithAD(
   const bodyLength = ciphertext.length - TAG_LENGTH;
   const small = bodyLength <= SMALL_AEAD_LIMIT && ad.length <= SMALL_AEAD_MAX_AD ? smallAead() : undefined;
   if (small) {
-    // A MAC failure ends the BOLT 8 connection and its keys, so the library's early-exit tag
-    // comparison gives an attacker no repeated timing oracle.
+    // The library's tag comparison exits early. Harmless for BOLT 8, the only user: a MAC failure
+    // ends the connection and its keys, and the one key an attacker can replay across
+    // connections (act one's temp_k1, by resending the same `re`) guards a MAC anyone who knows
+    // our node id can compute. A new caller that retries under one key must not use this path.
     const plain = small.open(key, chachaNonce(nonce), ciphertext, ad);
     if (plain === null) throw new CryptoError('CRYPTO_BAD_MAC', 'ChaCha20-Poly1305 MAC check failed');
     return Buffer.from(plain.buffer, plain.byteOffset, plain.length);
