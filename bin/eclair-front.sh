@@ -8,22 +8,6 @@
 #   Eclair-style -Declair.<key>=<value> (and -D<key>=<value>) are accepted as --<key>=<value>.
 # Exit code 2: configuration, node key or cluster TLS problem (one line on stderr says which).
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-main="$root/apps/frontend/dist/src/main.js"
-
-if [[ ! -f "$main" ]]; then
-  echo "eclair-front.sh: building (first run)" >&2
-  (cd "$root" && npx tsc -b apps/frontend)
-fi
-
-args=()
-for a in "$@"; do
-  case "$a" in
-    -Declair.*) args+=("--${a#-Declair.}") ;;
-    -D*) args+=("--${a#-D}") ;;
-    *) args+=("$a") ;;
-  esac
-done
-
-cd "$root"
-exec node "$main" ${args[@]+"${args[@]}"}
+# shellcheck source=bin/lib/run-app.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/run-app.sh"
+run_app eclair-front.sh frontend "$@"

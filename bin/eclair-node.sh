@@ -10,22 +10,6 @@
 # there on first start. Exit code 2: configuration, seed or cluster TLS problem (one line on stderr).
 # SIGTERM/SIGINT stop it cleanly.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-main="$root/apps/backend/dist/src/main.js"
-
-if [[ ! -f "$main" ]]; then
-  echo "eclair-node.sh: building (first run)" >&2
-  (cd "$root" && npx tsc -b apps/backend)
-fi
-
-args=()
-for a in "$@"; do
-  case "$a" in
-    -Declair.*) args+=("--${a#-Declair.}") ;;
-    -D*) args+=("--${a#-D}") ;;
-    *) args+=("$a") ;;
-  esac
-done
-
-cd "$root"
-exec node "$main" ${args[@]+"${args[@]}"}
+# shellcheck source=bin/lib/run-app.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/run-app.sh"
+run_app eclair-node.sh backend "$@"
