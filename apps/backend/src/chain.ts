@@ -54,8 +54,9 @@ export async function openChainSource(config: ChainConfig, logger: Logger): Prom
   const b = config.bitcoind;
   const host = b.host.includes(':') ? `[${b.host}]` : b.host;
   const url = b['rpc-url'] ?? `http://${host}:${b.rpcport}`;
+  // The cookie also when it is the only credential given (auth left at its default).
   const auth =
-    b.auth === 'safecookie' && b.cookie !== null
+    b.cookie !== null && (b.auth === 'safecookie' || b.rpcuser === null)
       ? { cookieFile: b.cookie }
       : {
           ...(b.rpcuser === null ? {} : { user: b.rpcuser }),
@@ -89,4 +90,20 @@ export async function startWallet(
   wallet.on('error', (err) => logger.error('wallet sync failed', { err }));
   await wallet.start();
   return wallet;
+}
+
+/**
+ * `getinfo`'s block height: the chain source's tip, read at each call. When bitcoind does not
+ * answer, the last height read is given (and the failure logged) so `getinfo` keeps working.
+ */
+export function tipHeight(chain: ChainSource, logger: Logger): () => Promise<number> {
+  let last = 0;
+  return async () => {
+    try {
+      last = (await chain.getTip()).height;
+    } catch (err) {
+      logger.warn('chain tip unavailable: getinfo reports the last height read', { err, height: last });
+    }
+    return last;
+  };
 }

@@ -9,7 +9,7 @@ import { openPostgresStore, openSqliteStore, type Store } from '@shoal/store';
 import type { Wallet } from '@shoal/wallet';
 import { parseAddress } from '@shoal/wire';
 import { Backend } from './backend.js';
-import { openChainSource, startWallet } from './chain.js';
+import { openChainSource, startWallet, tipHeight } from './chain.js';
 import { walletCalls } from './wallet-calls.js';
 
 /** The backend's loaded configuration. */
@@ -79,7 +79,7 @@ export async function runBackend(config: BackendConfig, logger: Logger): Promise
     cleanups.push(() => chain.stop());
     const wallet = await startWallet({ chain, keyRing, logger }, datadir);
     cleanups.push(() => wallet.stop());
-    const blockHeight = async (): Promise<number> => (await chain.getTip()).height;
+    const blockHeight = tipHeight(chain, logger);
     const registry = config.metrics.enabled
       ? createMetricsRegistry({ labels: { role: 'backend' } })
       : undefined;

@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ChainError, RegtestChain } from '@shoal/chain';
+import { ChainError, type ChainSource, RegtestChain } from '@shoal/chain';
 import { KeyRing } from '@shoal/identity';
 import { createLogger } from '@shoal/log';
 import type { Wallet } from '@shoal/wallet';
 import { type ApiServer, createApiServer } from '../src/api/index.js';
-import { openChainSource, startWallet } from '../src/chain.js';
+import { openChainSource, startWallet, tipHeight } from '../src/chain.js';
 import { walletCalls } from '../src/wallet-calls.js';
 import { call, fakeHandlers, PASSWORD } from './helpers.js';
 
@@ -175,5 +175,30 @@ describe('openChainSource', () => {
       assert.doesNotMatch(err.message, /u:p@/);
       return true;
     });
+  });
+});
+
+describe('tipHeight', () => {
+  it('follows the tip; while the source fails it gives the last height read and logs why', {
+    timeout: 5_000,
+  }, async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'warn',
+      format: 'json',
+      sink: { write: (l: string) => lines.push(l) },
+    });
+    const answers: (number | Error)[] = [7, 9, new ChainError('CHAIN_UNREACHABLE', 'bitcoind is down'), 12];
+    const chain = {
+      getTip: async () => {
+        const next = answers.shift();
+        if (next === undefined || next instanceof Error) throw next ?? new Error('no more answers');
+        return { height: next, hash: new Uint8Array(32) };
+      },
+    } as unknown as ChainSource;
+    const height = tipHeight(chain, logger);
+    assert.deepEqual([await height(), await height(), await height(), await height()], [7, 9, 9, 12]);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0] ?? '', /chain tip unavailable.*bitcoind is down/);
   });
 });
