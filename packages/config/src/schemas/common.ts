@@ -32,7 +32,7 @@ const settings = {
   },
   cluster: {
     id: setting(stringFormat({ what: 'cluster name ([a-z0-9-])', pattern: /^[a-z0-9][a-z0-9-]{0,62}$/ }), {
-      doc: 'Name of this logical node; members of other clusters are refused and it namespaces etcd keys.',
+      doc: 'Name of this logical node; it namespaces the etcd election keys. (Members of other clusters are kept out by the cluster certificate, not by this name.)',
       default: 'shoal',
     }),
     host: setting(hostFormat(), {
