@@ -91,6 +91,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   const onIdleError =
     options.onIdleError ?? ((err: StoreError) => process.emitWarning(err.message, { code: err.code }));
+  // A connection that dies while checked out (server restart, failover, idle-in-transaction
+  // timeout) emits 'error' on its client; without a listener that is an uncaught exception. The
+  // query in flight rejects on its own, so the transaction fails with a StoreError; the pool then
+  // discards the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   pool.on('error', (err) => {
     const mapped = postgresError(err, 'idle connection');
     onIdleError(mapped instanceof StoreError ? mapped : new StoreError('STORE_UNAVAILABLE', String(err)));

@@ -87,6 +87,45 @@ describe('PostgreSQL specifics', () => {
     assert.match(err.message, /127\.0\.0\.1:1/);
   });
 
+  it(
+    'a connection killed in the middle of a transaction fails that transaction, not the process',
+    T,
+    async () => {
+      const url = await harness.fresh();
+      const store = await openPostgresStore({ url, poolSize: 1 });
+      const uncaught: unknown[] = [];
+      const onUncaught = (err: unknown): void => {
+        uncaught.push(err);
+      };
+      process.on('uncaughtException', onUncaught);
+      try {
+        let entered!: () => void;
+        const inside = new Promise<void>((r) => {
+          entered = r;
+        });
+        const write = store.transaction(async (tx) => {
+          entered();
+          // Killed by the server while this transaction holds its connection.
+          await sql(
+            url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction'",
+          );
+          await tx.meta.put('k', bytes('lost'));
+        });
+        await inside;
+        await assert.rejects(write);
+        await new Promise((r) => setImmediate(r));
+        assert.deepEqual(uncaught, [], 'no uncaught exception from the pooled connection');
+        // The pool replaces the dead connection: the store keeps working.
+        await store.transaction((tx) => tx.meta.put('k', bytes('after')));
+        assert.deepEqual(await store.read((tx) => tx.meta.get('k')), bytes('after'));
+      } finally {
+        process.off('uncaughtException', onUncaught);
+        await store.close();
+      }
+    },
+  );
+
   it('a claim waits for running writes of the old epoch, which then commit', T, async () => {
     const url = await harness.fresh();
     const old = await openPostgresStore({ url, epoch: 1n });
