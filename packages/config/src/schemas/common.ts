@@ -94,7 +94,7 @@ const settings = {
     }),
     'leader-session-ttl': setting(durationFormat(), {
       doc: "TTL of the leader's etcd lease: how fast a standby takes over after the leader dies (>= 1s).",
-      default: 10_000,
+      default: 2_000,
     }),
   },
   metrics: {
