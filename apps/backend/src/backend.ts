@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ClusterMember, type ClusterTls, CodecRegistry } from '@shoal/cluster';
+import { ClusterMember, type ClusterTls, CodecRegistry, type MembershipEvent } from '@shoal/cluster';
 import { type FrontProtocol, MESH_PROTOCOL_VERSION, registerFrontProtocol } from '@shoal/front-protocol';
 import type { Logger } from '@shoal/log';
 import { metricsHandler, type Registry } from '@shoal/metrics';
@@ -12,6 +12,7 @@ import { createHandlers, hostPort, type NodeView, remoteAddress } from './handle
 import { BackendMetrics } from './metrics.js';
 import { PeerBook } from './peer-book.js';
 import { type ReconnectOptions, Reconnector } from './reconnect.js';
+import { type StatusChange, StatusService } from './status/index.js';
 import { Switchboard } from './switchboard.js';
 
 /** Collaborators of the {@link Backend}: owned (started and closed) by the caller. */
@@ -70,6 +71,8 @@ export class Backend implements NodeView {
   private readonly log: Logger;
   private readonly metrics: BackendMetrics | undefined;
   private api: ApiServer | undefined;
+  /** The live status page (`/status`, `/status/events`), served on the API port. */
+  private readonly status: StatusService;
   /** Persistent peers (kept in the store) and their addresses. */
   private readonly book: PeerBook;
   private started = false;
@@ -127,6 +130,11 @@ export class Backend implements NodeView {
         // Logged by the book; the peer stays connected and persistent in memory either way.
         this.book.remember(p.nodeId, undefined, p.remoteInit).catch(() => {});
       }
+    });
+    this.status = new StatusService({
+      logger: deps.logger.child({ component: 'status' }),
+      source: this,
+      subscribe: (onChange) => subscribeStatus(this, onChange),
     });
     this.member.on('member-up', (e) => {
       if (e.member.roles.includes('frontend')) this.reconnector.retrySoon();
@@ -270,6 +278,7 @@ export class Backend implements NodeView {
       if (this.options.api !== undefined) {
         this.api = this.createApi(this.options.api);
         await this.api.start();
+        this.status.start();
       }
     } catch (err) {
       // Whatever started (mesh listener, API) is stopped, so a failed start leaves nothing open.
@@ -284,6 +293,7 @@ export class Backend implements NodeView {
     if (!this.started) return;
     this.started = false;
     this.reconnector.stop();
+    this.status.stop();
     await this.api?.stop();
     this.switchboard.stop();
     await this.member.stop();
@@ -307,6 +317,7 @@ export class Backend implements NodeView {
         logger: this.log,
         handlers: createHandlers(this),
         publicRoutes: routes,
+        authedRoutes: this.status.routes(),
         ...(this.deps.extraCalls === undefined ? {} : { extraCalls: this.deps.extraCalls }),
         ...(metrics === undefined
           ? {}
@@ -348,6 +359,31 @@ export class Backend implements NodeView {
       throw err;
     }
   }
+}
+
+/** Membership events and peer connects/disconnects, as status-page changes; returns the removal. */
+function subscribeStatus(b: Backend, onChange: (c: StatusChange) => void): () => void {
+  const kinds = ['member-up', 'member-unreachable', 'member-reachable', 'member-removed'] as const;
+  const onMember = (e: MembershipEvent): void => {
+    const m = e.member;
+    const removed = {
+      address: m.address,
+      roles: [...m.roles],
+      status: 'removed',
+      protocolVersion: m.protocolVersion,
+    };
+    onChange(e.kind === 'member-removed' ? { reason: e.kind, removed } : { reason: e.kind });
+  };
+  const onReady = (): void => onChange({ reason: 'peer-ready' });
+  const onGone = (): void => onChange({ reason: 'peer-disconnected' });
+  for (const k of kinds) b.member.on(k, onMember);
+  b.switchboard.on('peer-ready', onReady);
+  b.switchboard.on('peer-disconnected', onGone);
+  return () => {
+    for (const k of kinds) b.member.off(k, onMember);
+    b.switchboard.off('peer-ready', onReady);
+    b.switchboard.off('peer-disconnected', onGone);
+  };
 }
 
 function formatHostPort({ host, port }: { host: string; port: number }): string {

@@ -30,6 +30,11 @@ export interface ApiServerDeps {
    * Prometheus). Never put anything that changes the node or reveals a secret here.
    */
   publicRoutes?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void>;
+  /**
+   * Paths served by their own listener after basic authentication (same rules and 401 as the
+   * calls), e.g. the status page and its event stream; they answer even while waiting to start.
+   */
+  authedRoutes?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
 
 export interface ApiServerOptions {
@@ -225,6 +230,13 @@ export function createApiServer(deps: ApiServerDeps, options: ApiServerOptions):
     const own = deps.publicRoutes?.get(path);
     if (own !== undefined) {
       own(req, res);
+      return;
+    }
+    const guarded = deps.authedRoutes?.get(path);
+    if (guarded !== undefined) {
+      authenticate(req, undefined)
+        .then((denied) => (denied ? send(res, denied) : guarded(req, res)))
+        .catch((err: unknown) => log.error('API response failed', { path, requestId, err }));
       return;
     }
     const c = calls.get(path);
