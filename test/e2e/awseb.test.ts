@@ -66,7 +66,9 @@ describe('AWS Elastic Beanstalk bundle', { timeout: 180_000 }, () => {
       'cluster.failure-detector.threshold=2s',
       'cluster.failure-detector.heartbeat-interval=500ms',
     ].join(';');
-    const proc = startProcess(name, '/bin/sh', ['-c', web], {
+    // exec: the shell is replaced by the Procfile's process, as under a process manager, so a signal
+    // reaches node (dash does not forward it; an orphaned frontend kept this file's pipes open).
+    const proc = startProcess(name, '/bin/sh', ['-c', `exec ${web}`], {
       cwd: app,
       env: {
         PATH: join(work, 'bin'),
