@@ -33,4 +33,4 @@ filters=("$@")
 mapfile -t files < <(find packages apps test bench -path '*/node_modules' -prune -o -path '*/dist/*' -name '*.test.js' -print 2>/dev/null | sort |
   { if ((${#filters[@]})); then grep -E "$(IFS='|'; echo "${filters[*]}")"; else cat; fi; })
 if ((${#files[@]} == 0)); then echo "npm test: no test files found" >&2; exit 1; fi
-exec node --test --test-reporter=spec --test-concurrency=2 --test-timeout=600000 "${files[@]}"
+exec node --test --test-reporter=spec --test-concurrency=2 --test-timeout=300000 "${files[@]}"
