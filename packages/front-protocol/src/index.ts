@@ -1,4 +1,16 @@
 export {
+  GOSSIP_DELTAS_TOPIC,
+  type GossipIn,
+  type GossipProtocol,
+  type GossipSyncReport,
+  type GossipVerdict,
+  type GraphDeltas,
+  type GraphSnapshot,
+  type GraphSubscribe,
+  readDeltas,
+  writeDeltas,
+} from './gossip.js';
+export {
   type CloseConnection,
   type ConnectionClosed,
   type ConnectionFailed,

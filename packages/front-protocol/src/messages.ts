@@ -8,18 +8,23 @@ import {
   readRef,
   writeRef,
 } from '@shoal/cluster';
+import { type GossipProtocol, registerGossipMessages } from './gossip.js';
 
 /** Mesh paths of the actors the frontends and the backend address each other by (DESIGN.md §3). */
 export const PATHS = {
   switchboard: '/backend/switchboard',
   clientSpawner: '/frontend/client-spawner',
+  /** The backend gossip `Router` (validation, canonical graph, snapshots). */
+  router: '/backend/router',
+  /** Each frontend's gossip router (graph copy, queries, rebroadcast). */
+  frontRouter: '/frontend/router',
 } as const;
 
 /**
  * Version of the mesh protocol spoken by the frontends and the backend (the cluster's version gate):
  * members with another version are refused. Bump it with any change to these messages' ids or codecs.
  */
-export const MESH_PROTOCOL_VERSION = 1;
+export const MESH_PROTOCOL_VERSION = 2;
 
 /** First type id of this protocol; ids are part of the mesh protocol version. */
 const BASE = 0x0100;
@@ -94,7 +99,7 @@ export interface ConnectionFailed {
   reason: string;
 }
 
-export interface FrontProtocol {
+export interface FrontProtocol extends GossipProtocol {
   peerAuthenticated: MessageType<PeerAuthenticated>;
   initializeConnection: MessageType<InitializeConnection>;
   connectionReady: MessageType<ConnectionReady>;
@@ -235,5 +240,6 @@ export function registerFrontProtocol(registry: CodecRegistry): FrontProtocol {
       },
       (r) => ({ requestId: r.u64(), nodeId: r.bytes(NODE_ID_LENGTH), reason: r.str() }),
     ),
+    ...registerGossipMessages(reg),
   };
 }

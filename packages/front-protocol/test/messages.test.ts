@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type ActorRef, ClusterError, CodecRegistry, type MessageType } from '@shoal/cluster';
+import type { GraphDelta } from '@shoal/gossip';
 import fc from 'fast-check';
 import { type FrontProtocol, registerFrontProtocol } from '../src/index.js';
 
@@ -16,6 +17,31 @@ const ref: fc.Arbitrary<ActorRef> = record({
 });
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
 const messages = fc.array(bytes(0, 300), { maxLength: 5 });
+const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
+const delta: fc.Arbitrary<GraphDelta> = fc.oneof(
+  record({
+    kind: fc.constant('channel_added' as const),
+    scid: u64,
+    capacitySat: u64,
+    announcement: bytes(2, 300),
+  }),
+  record({
+    kind: fc.constant('channel_updated' as const),
+    scid: u64,
+    direction: fc.constantFrom(0 as const, 1 as const),
+    update: bytes(2, 200),
+  }),
+  record({ kind: fc.constant('channel_spent' as const), scid: u64, height: u32 }),
+  record({
+    kind: fc.constant('channel_removed' as const),
+    scid: u64,
+    reason: fc.constantFrom('spent' as const, 'stale' as const, 'blacklisted' as const),
+  }),
+  record({ kind: fc.constant('node_added' as const), nodeId }),
+  record({ kind: fc.constant('node_removed' as const), nodeId }),
+  record({ kind: fc.constant('node_updated' as const), nodeId, announcement: bytes(2, 300) }),
+);
+const deltas = fc.array(delta, { maxLength: 6 });
 
 const arbitraries: { [K in keyof FrontProtocol]: fc.Arbitrary<unknown> } = {
   peerAuthenticated: record({
@@ -44,6 +70,31 @@ const arbitraries: { [K in keyof FrontProtocol]: fc.Arbitrary<unknown> } = {
     replyTo: ref,
   }),
   connectionFailed: record({ requestId: u64, nodeId, reason: fc.string({ maxLength: 100 }) }),
+  gossipIn: record({ id: u64, replyTo: ref, signaturesChecked: fc.boolean(), message: bytes(2, 500) }),
+  gossipVerdict: record({
+    id: u64,
+    accepted: fc.boolean(),
+    reason: fc.string({ maxLength: 30 }),
+    detail: fc.string({ maxLength: 100 }),
+  }),
+  graphSubscribe: record({ replyTo: ref }),
+  graphSnapshot: record({
+    snapshotId: u64,
+    seq: u64,
+    index: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+    last: fc.boolean(),
+    deltas,
+  }),
+  graphDeltas: record({ seq: u64, generation: u64, deltas }),
+  gossipSyncReport: record({
+    nodeId,
+    phase: fc.constantFrom('range', 'ids', 'done', 'failed'),
+    listed: u32,
+    wanted: u32,
+    queriesDone: u32,
+    queriesTotal: u32,
+    incomplete: fc.boolean(),
+  }),
 };
 
 describe('front/back protocol codecs', () => {
