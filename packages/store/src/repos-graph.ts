@@ -82,6 +82,11 @@ export function graphRepository(ex: Executor): GraphRepository {
       return changed > 0;
     },
     async listChannelUpdates(scid) {
+      if (scid === undefined) {
+        return (await ex.all('SELECT * FROM graph_channel_updates ORDER BY short_channel_id, direction')).map(
+          toUpdate,
+        );
+      }
       return (
         await ex.all('SELECT * FROM graph_channel_updates WHERE short_channel_id = ? ORDER BY direction', [
           scidToDb(scid),
@@ -104,6 +109,9 @@ export function graphRepository(ex: Executor): GraphRepository {
     },
     async listNodeAnnouncements() {
       return (await ex.all('SELECT * FROM graph_nodes ORDER BY node_id')).map(toNode);
+    },
+    async deleteNodeAnnouncement(nodeId) {
+      return (await ex.run('DELETE FROM graph_nodes WHERE node_id = ?', [nodeId])) > 0;
     },
     async deleteChannel(scid) {
       const db = scidToDb(scid);

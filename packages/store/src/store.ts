@@ -66,11 +66,14 @@ export interface GraphRepository {
    * ignores a `channel_update` whose timestamp is not greater). Returns whether it was stored.
    */
   putChannelUpdate(update: ChannelUpdateRecord): Promise<boolean>;
-  listChannelUpdates(shortChannelId: bigint): Promise<ChannelUpdateRecord[]>;
+  /** The updates of one channel, or of every channel (without an id), by channel then direction. */
+  listChannelUpdates(shortChannelId?: bigint): Promise<ChannelUpdateRecord[]>;
   /** Stores the announcement when it is newer than the stored one. Returns whether it was stored. */
   putNodeAnnouncement(ann: NodeAnnouncementRecord): Promise<boolean>;
   getNodeAnnouncement(nodeId: Uint8Array): Promise<NodeAnnouncementRecord | undefined>;
   listNodeAnnouncements(): Promise<NodeAnnouncementRecord[]>;
+  /** Forgets a node's announcement (BOLT 7 pruning: a node left without channels). */
+  deleteNodeAnnouncement(nodeId: Uint8Array): Promise<boolean>;
   /** Forgets a channel (closed or stale, BOLT 7 pruning) with its updates. */
   deleteChannel(shortChannelId: bigint): Promise<boolean>;
 }

@@ -160,6 +160,17 @@ export function repositoryCompliance(harness: () => StoreHarness): void {
         );
         assert.deepEqual(await s.read((tx) => tx.graph.getNodeAnnouncement(nodeId('gn'))), node(6));
         assert.deepEqual(await s.read((tx) => tx.graph.listNodeAnnouncements()), [node(6)]);
+        const all = await s.read((tx) => tx.graph.listChannelUpdates());
+        assert.deepEqual(
+          all.map((u) => [u.shortChannelId, u.direction]),
+          [
+            [scid(200, 2, 1), 0],
+            [scid(200, 2, 1), 1],
+          ],
+        );
+        assert.equal(await s.transaction((tx) => tx.graph.deleteNodeAnnouncement(nodeId('gn'))), true);
+        assert.equal(await s.transaction((tx) => tx.graph.deleteNodeAnnouncement(nodeId('gn'))), false);
+        assert.deepEqual(await s.read((tx) => tx.graph.listNodeAnnouncements()), []);
         assert.equal(await s.transaction((tx) => tx.graph.deleteChannel(scid(200, 2, 1))), true);
         assert.deepEqual(await s.read((tx) => tx.graph.listChannelUpdates(scid(200, 2, 1))), []);
         assert.equal(await s.read((tx) => tx.graph.getChannelAnnouncement(scid(200, 2, 1))), undefined);
