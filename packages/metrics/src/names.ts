@@ -49,15 +49,29 @@ export const PING_RTT_SECONDS = histogram(
   [],
   LATENCY_BUCKETS,
 );
-export const GOSSIP_DECISIONS_TOTAL = counter(
-  'shoal_gossip_decisions_total',
-  'Gossip messages by type and decision (accepted, duplicate, stale, invalid, rejected).',
-  ['type', 'decision'],
-);
 export const KEY_PROVIDER_ERRORS_TOTAL = counter(
   'shoal_key_provider_errors_total',
   'Failures to obtain the node key, by provider (seed, env, aws-sm).',
   ['provider'],
+);
+
+// Gossip (BOLT 7): the backend Router's decisions and its canonical graph.
+export const GOSSIP_DECISIONS_TOTAL = counter(
+  'shoal_gossip_decisions_total',
+  'Gossip messages decided, by message type, decision (accepted, rejected) and reject reason (none when accepted).',
+  ['type', 'decision', 'reason'],
+);
+export const GOSSIP_GRAPH_NODES = gauge('shoal_gossip_graph_nodes', 'Nodes in the routing graph.', []);
+export const GOSSIP_GRAPH_CHANNELS = gauge(
+  'shoal_gossip_graph_channels',
+  'Public channels in the routing graph (spent ones included until forgotten).',
+  [],
+);
+export const GOSSIP_VALIDATION_SECONDS = histogram(
+  'shoal_gossip_validation_seconds',
+  'Time from a gossip message reaching the Router to its decision (validation, chain look-up, store), by type.',
+  ['type'],
+  LATENCY_BUCKETS,
 );
 
 // Cluster mesh.
@@ -104,8 +118,11 @@ export const ALL_METRICS = [
   HANDSHAKES_TOTAL,
   MESSAGES_TOTAL,
   PING_RTT_SECONDS,
-  GOSSIP_DECISIONS_TOTAL,
   KEY_PROVIDER_ERRORS_TOTAL,
+  GOSSIP_DECISIONS_TOTAL,
+  GOSSIP_GRAPH_NODES,
+  GOSSIP_GRAPH_CHANNELS,
+  GOSSIP_VALIDATION_SECONDS,
   MESH_LINKS,
   MESH_QUEUE_DEPTH,
   MESH_MESSAGES_TOTAL,
