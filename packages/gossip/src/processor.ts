@@ -293,13 +293,18 @@ export class GossipProcessor {
     return { accepted: true, kind, deltas };
   }
 
-  /** Applies synchronously (so later validations see it), then persists, then publishes. */
+  /**
+   * Applies and publishes synchronously (so later validations see it, and a {@link snapshot}
+   * always reflects exactly the batches numbered up to its `seq`), then persists; the decision
+   * waits for the store. A failed save leaves the batch in memory and published (it is public
+   * gossip, learnt again after a restart) and fails the decision.
+   */
   async #commitDeltas(deltas: GraphDelta[]): Promise<GraphDelta[]> {
     if (deltas.length === 0) return deltas;
     this.graph.apply(deltas);
-    await this.#deps.persistence?.save(deltas);
     const seq = ++this.#seq;
     for (const l of this.#listeners) l(deltas, seq);
+    await this.#deps.persistence?.save(deltas);
     return deltas;
   }
 

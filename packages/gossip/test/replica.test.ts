@@ -97,6 +97,38 @@ describe('snapshot + deltas -> identical copy', () => {
     again.endSnapshot();
     assert.deepEqual(dump(again.graph), dump(p.graph));
   });
+  it('a snapshot taken while a batch is being saved matches its seq', T, async () => {
+    const { p, chans, submitSome } = await populated();
+    await submitSome(0, 3);
+    await p.markSpent(chans[0]!.scid, 1000);
+    // A persistence whose save is held open: the removal is applied but not yet stored.
+    let release: () => void = () => {};
+    const held = new GossipProcessor(
+      {
+        funding: new FakeFunding(),
+        clock: new FakeClock(),
+        persistence: {
+          save: () => new Promise<void>((r) => (release = r)),
+          async *load() {
+            yield* p.snapshot().batches;
+          },
+        },
+      },
+      { chainHash: CHAIN },
+    );
+    await held.start();
+    const replica = new GraphReplica();
+    held.subscribe((d, seq) => replica.applyDeltas(d, seq));
+    const removal = held.onBlock(1072);
+    const snap = held.snapshot();
+    replica.beginSnapshot(snap.seq);
+    for (const b of snap.batches) replica.applySnapshotBatch(b);
+    replica.endSnapshot();
+    release();
+    assert.equal((await removal).length > 0, true);
+    assert.equal(replica.ready, true);
+    assert.deepEqual(dump(replica.graph), dump(held.graph));
+  });
   it('a missing batch makes the copy not ready', T, async () => {
     const { p, submitSome } = await populated();
     const replica = new GraphReplica();
