@@ -111,7 +111,7 @@ export interface FrontendProcess {
 export async function startFrontend(
   name: string,
   node: TestNode,
-  backendClusterPort: number,
+  backendClusterPort: number | readonly number[],
   opts: { env?: NodeJS.ProcessEnv; args?: string[]; waitReady?: boolean } = {},
 ): Promise<FrontendProcess> {
   const port = await freePort();
@@ -125,7 +125,11 @@ export async function startFrontend(
       `--datadir=${join(node.dir, name)}`,
       ...COMMON(node),
       `--cluster.port=${clusterPort}`,
-      `--cluster.seed-nodes=127.0.0.1:${backendClusterPort}`,
+      // Several backends (issue 7): every one is a seed; the mesh routes to the leader.
+      `--cluster.seed-nodes=${[backendClusterPort]
+        .flat()
+        .map((p) => `127.0.0.1:${p}`)
+        .join(',')}`,
       '--server.binding-ip=127.0.0.1',
       `--server.port=${port}`,
       '--front.http-binding-ip=127.0.0.1',
