@@ -13,6 +13,8 @@ import { PeerListener } from './listener.js';
 import { FrontendMetrics } from './metrics.js';
 import { type ConnectionHost, PeerConnection, type PeerConnectionTimeouts } from './peer-connection.js';
 import { Readiness } from './readiness.js';
+import { FrontendRouter } from './router/router.js';
+import type { FrontendRouterOptions } from './router/types.js';
 
 /** The role of a frontend member on the mesh. */
 export const FRONTEND_ROLE = 'frontend';
@@ -42,6 +44,8 @@ export interface FrontendOptions {
   socks5?: Socks5Options;
   /** How often the mediator registry is re-checked for the switchboard (default 200). */
   readinessIntervalMs?: number;
+  /** The gossip router (`router.*` in the config). */
+  gossip?: FrontendRouterOptions;
 }
 
 /**
@@ -64,6 +68,8 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
   readonly member: ClusterMember;
   readonly proto: FrontProtocol;
   readonly timeouts: PeerConnectionTimeouts;
+  /** The gossip router (issue 6): graph copy, gossip in, queries, rebroadcast, our own sync. */
+  readonly router: FrontendRouter;
   private readonly listener: PeerListener;
   private readonly spawner: ClientSpawner;
   private readonly readiness: Readiness;
@@ -71,6 +77,7 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
   private readonly drainWaiters = new Map<string, (() => void)[]>();
   private http: { server: Server; port: number } | undefined;
   private started = false;
+  private wasReady = false;
 
   constructor(
     private readonly deps: FrontendDeps,
@@ -94,6 +101,10 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
         protocolVersion: MESH_PROTOCOL_VERSION,
         tls: deps.tls,
       },
+    );
+    this.router = new FrontendRouter(
+      { member: this.member, proto: this.proto, logger: deps.logger, metrics: this.metrics },
+      options.gossip,
     );
     const key = Buffer.from(deps.nodeKey.privateKey);
     this.listener = new PeerListener(this, {
@@ -125,12 +136,13 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
     return this.http?.port;
   }
 
+  /** `/ready`: a backend serves the switchboard and the graph copy is in sync. */
   get ready(): boolean {
-    return this.readiness.ready;
+    return this.readiness.ready && this.router.ready;
   }
 
   get readyReason(): string {
-    return this.readiness.reason;
+    return this.readiness.reason || this.router.reason;
   }
 
   /** Open peer connections (any state after the handshake). */
@@ -144,15 +156,13 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
     await this.member.start();
     this.member.on('drain', (address) => this.onDrain(address));
     this.spawner.start();
-    this.readiness.on('ready', () => {
-      this.logger.info('frontend ready', { nodeId: this.nodeId });
-      this.emit('ready');
-    });
+    this.router.start();
+    this.router.on('ready-changed', () => this.readyChanged());
+    this.readiness.on('ready', () => this.readyChanged());
     this.readiness.on('not-ready', (reason) => {
-      this.logger.warn('frontend not ready', { reason });
       // While stopping, stop() closes the connections itself with the right reason.
       if (this.started) this.closeAll(`backend unavailable: ${reason}`);
-      this.emit('not-ready', reason);
+      this.readyChanged();
     });
     this.readiness.on('backend-lost', (address, incarnation) => {
       this.drainWaiters.delete(address);
@@ -194,6 +204,7 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
     this.readiness.stop();
     // Connections first: the listener's close waits for every socket it accepted to end.
     this.closeAll('frontend stopping');
+    this.router.stop();
     await this.listener.stop();
     this.spawner.stop();
     const http = this.http;
@@ -236,6 +247,20 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
     this.drainWaiters.delete(address);
     for (const resume of list) resume();
     this.emit('reading-resumed', address);
+  }
+
+  /** Emits `ready` / `not-ready` when the combined state (backend and graph copy) flips. */
+  private readyChanged(): void {
+    const ready = this.ready;
+    if (ready === this.wasReady) return;
+    this.wasReady = ready;
+    if (ready) {
+      this.logger.info('frontend ready', { nodeId: this.nodeId });
+      this.emit('ready');
+    } else {
+      this.logger.warn('frontend not ready', { reason: this.readyReason });
+      this.emit('not-ready', this.readyReason);
+    }
   }
 
   private closeAll(reason: string): void {

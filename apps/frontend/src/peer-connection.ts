@@ -6,6 +6,7 @@ import type { NoiseSocket } from '@shoal/noise';
 import {
   decodeMessage,
   encodeMessage,
+  Features,
   type InitMessage,
   messageName,
   type PingMessage,
@@ -16,12 +17,22 @@ import {
 import { errorMessage } from './errors.js';
 import { buildInit, checkRemoteInit, type RemoteEndpoint } from './init-rules.js';
 import type { ConnectionState, FrontendMetrics } from './metrics.js';
+import type { RouterPeer } from './router/types.js';
 
 /** Timers of a peer connection, in milliseconds (`peer-connection.*` in the config). */
 export interface PeerConnectionTimeouts {
   initTimeoutMs: number;
   pingIntervalMs: number;
   pingTimeoutMs: number;
+}
+
+/** The gossip router as a connection sees it (issue 6): ready connections attach to it. */
+export interface GossipRouterPort {
+  attach(peer: RouterPeer): void;
+  detach(peerId: string): void;
+  /** Whether the router takes this BOLT message type. */
+  handles(type: number): boolean;
+  onPeerMessage(peerId: string, raw: Uint8Array): void;
 }
 
 /** What a {@link PeerConnection} needs from the frontend that owns it. */
@@ -31,6 +42,8 @@ export interface ConnectionHost {
   readonly logger: Logger;
   readonly metrics: FrontendMetrics;
   readonly timeouts: PeerConnectionTimeouts;
+  /** The gossip router; without one, gossip is dropped. */
+  readonly router?: GossipRouterPort;
   /** Calls `resume` once the mesh link to `address` drains (back-pressure). */
   whenDrained(address: string, resume: () => void): void;
   /** The connection is gone; forget it. */
@@ -57,6 +70,8 @@ const INIT_TYPE = 16;
 /** BOLT 7 gossip and gossip-query types that stay on the frontend (issue 6 handles them). */
 const GOSSIP_FIRST = 256;
 const GOSSIP_LAST = 265;
+/** BOLT 7 `announcement_signatures` is about one of our channels: it goes to the backend. */
+const ANNOUNCEMENT_SIGNATURES_TYPE = 259;
 /** Bytes we ask for in our pings: small, but enough to check the pong matches. */
 const OUR_PONG_BYTES = 8;
 /** How long a closing connection may take to flush before it is destroyed. */
@@ -165,6 +180,7 @@ export class PeerConnection {
       setTimeout(() => this.noise.destroy(), CLOSE_GRACE_MS).unref();
     }
     this.host.member.actors.stopActor(this.ref);
+    if (was === 'ready') this.host.router?.detach(this.ref.path);
     this.host.metrics.transition(was, undefined);
     if (opts.notifyBackend !== false) this.notifyClosed(reason);
     this.host.closed(this);
@@ -194,13 +210,16 @@ export class PeerConnection {
     this.close(reason, { messages: [warning] });
   }
 
-  private write(message: Uint8Array): void {
-    if (!this.noise.isOpen) return;
+  /** Writes one message; false when the socket buffer is full (or the connection is gone). */
+  private write(message: Uint8Array): boolean {
+    if (!this.noise.isOpen) return false;
     try {
-      this.noise.write(message);
+      const ok = this.noise.write(message);
       this.host.metrics.message(typeOf(message), 'out');
+      return ok;
     } catch (err) {
       this.log.debug('write failed', { error: errorMessage(err) });
+      return false;
     }
   }
 
@@ -255,8 +274,9 @@ export class PeerConnection {
     }
     if (type === PING_TYPE) this.onPing(bytes);
     else if (type === PONG_TYPE) this.onPong(bytes);
-    else if (type >= GOSSIP_FIRST && type <= GOSSIP_LAST) {
-      // Gossip stays on the frontend; issue 6 adds the router. Counted above, dropped here.
+    else if (this.host.router?.handles(type)) this.host.router.onPeerMessage(this.ref.path, bytes);
+    else if (type >= GOSSIP_FIRST && type <= GOSSIP_LAST && type !== ANNOUNCEMENT_SIGNATURES_TYPE) {
+      // Gossip stays on the frontend: without a router it is dropped (counted above).
     } else if (messageName(type) === undefined && unknownMessageAction(type) === 'close') {
       this.fail(`unknown even message type ${type} (BOLT 1)`);
     } else this.forward(bytes);
@@ -285,8 +305,32 @@ export class PeerConnection {
       remoteInit: this.remoteInit!,
     });
     if (!this.tellPeer(ready)) return;
+    this.attachRouter(remote, init);
     this.pingInterval = setInterval(() => this.sendPing(), this.host.timeouts.pingIntervalMs);
     this.log.info('peer connection ready', { outgoing: this.origin.outgoing });
+  }
+
+  /** Hands the ready connection to the gossip router (issue 6). */
+  private attachRouter(remote: InitMessage, init: InitializeConnection): void {
+    const chainHash = init.chainHashes[0];
+    if (this.host.router === undefined || chainHash === undefined) return;
+    const noise = this.noise;
+    this.host.router.attach({
+      id: this.ref.path,
+      nodeId: this.nodeId,
+      chainHash,
+      remoteFeatures: Features.fromBytes(remote.features).or(Features.fromBytes(remote.globalFeatures)),
+      doSync: init.doSync,
+      send: (m) => this.state !== 'closed' && this.write(m),
+      onDrain: (resume) => noise.once('drain', resume),
+      pauseReading: () => noise.pause(),
+      resumeReading: () => {
+        if (this.state !== 'closed') noise.resume();
+      },
+      get isOpen() {
+        return noise.isOpen;
+      },
+    });
   }
 
   /** Sends to the backend `Peer`; pauses reading while the link is saturated; false if closed. */

@@ -103,6 +103,7 @@ function frontendFrom(
         pingIntervalMs: pc['ping-interval'],
         pingTimeoutMs: pc['ping-timeout'],
       },
+      gossip: { broadcastIntervalMs: config.router['broadcast-interval'] },
       socks5: {
         enabled: socks.enabled,
         host: socks.host,

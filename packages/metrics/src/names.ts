@@ -74,6 +74,33 @@ export const GOSSIP_VALIDATION_SECONDS = histogram(
   LATENCY_BUCKETS,
 );
 
+// Gossip on the frontends (issue 6 frontend router).
+export const FRONT_GOSSIP_RECEIVED_TOTAL = counter(
+  'shoal_front_gossip_received_total',
+  'Gossip messages received from peers by type and outcome (new, duplicate, invalid, ignored).',
+  ['type', 'outcome'],
+);
+export const FRONT_GOSSIP_QUERIES_TOTAL = counter(
+  'shoal_front_gossip_queries_total',
+  'Gossip queries answered, by type (query_channel_range, query_short_channel_ids, gossip_timestamp_filter).',
+  ['type'],
+);
+export const FRONT_GOSSIP_REBROADCAST_TOTAL = counter(
+  'shoal_front_gossip_rebroadcast_total',
+  'Gossip messages handed to peer connections by the staggered rebroadcast.',
+  [],
+);
+export const FRONT_GRAPH_SIZE = gauge(
+  'shoal_front_graph_size',
+  "The frontend's graph copy: nodes and channels (kind).",
+  ['kind'],
+);
+export const FRONT_GOSSIP_IN_FLIGHT = gauge(
+  'shoal_front_gossip_in_flight',
+  'Gossip messages forwarded to the backend Router and waiting for its verdict.',
+  [],
+);
+
 // Cluster mesh.
 export const MESH_LINKS = gauge('shoal_mesh_links', 'Mesh links by remote role and state.', [
   'role',

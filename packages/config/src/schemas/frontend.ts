@@ -77,6 +77,12 @@ const settings = {
     'use-for-ipv6': setting(booleanFormat(), { doc: 'Use the proxy for IPv6 peers.', default: true }),
     'use-for-tor': setting(booleanFormat(), { doc: 'Use the proxy for Tor (.onion) peers.', default: true }),
   },
+  router: {
+    'broadcast-interval': setting(durationFormat(), {
+      doc: 'How often each peer connection is sent the gossip accepted since its last flush (BOLT 7 "Rebroadcasting": 60 s); connections are staggered within it.',
+      default: 60_000,
+    }),
+  },
   'peer-connection': {
     'auth-timeout': setting(durationFormat(), {
       doc: 'Time allowed for the BOLT 8 handshake.',
