@@ -25,6 +25,8 @@ export interface BackendDeps {
   blockHeight?: () => Promise<number>;
   /** Calls served besides the built-in ones (the wallet's, `generate`): see `formCall`. */
   extraCalls?: readonly AnyApiCall[];
+  /** This backend's leadership, shown by the `cluster` call (`none`: a single backend). */
+  leader?: { id: string; epoch: bigint; elector: string };
 }
 
 /** Options of the {@link Backend}; durations in milliseconds. */
@@ -251,8 +253,12 @@ export class Backend implements NodeView {
   cluster() {
     const perFrontend = this.switchboard.peersPerFrontend();
     const self = this.member.address;
+    const l = this.deps.leader;
     return {
       self,
+      ...(l === undefined
+        ? {}
+        : { leader: { id: l.id, epoch: l.epoch.toString(), elector: l.elector, address: self } }),
       members: this.member.members().map((m) => ({
         address: m.address,
         roles: [...m.roles],

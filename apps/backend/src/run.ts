@@ -1,15 +1,24 @@
 import { join, resolve } from 'node:path';
 import { type ChainSource, GENESIS_HASH_DISPLAY, hashFromDisplay, type RegtestChain } from '@shoal/chain';
-import { loadClusterTls } from '@shoal/cluster';
+import { type ClusterTls, loadClusterTls } from '@shoal/cluster';
 import { type backendSchema, ConfigError, type ConfigOf, type HostPort } from '@shoal/config';
+import { fenceStore, HaMetrics, type Leadership } from '@shoal/ha';
 import { ensureNodeSeed, KeyRing } from '@shoal/identity';
 import type { Logger } from '@shoal/log';
-import { createMetricsRegistry } from '@shoal/metrics';
-import { openPostgresStore, openSqliteStore, type Store } from '@shoal/store';
+import {
+  createMetricsRegistry,
+  metric,
+  type Registry,
+  STORE_ERRORS_TOTAL,
+  STORE_TRANSACTION_SECONDS,
+} from '@shoal/metrics';
+import { openPostgresStore, openSqliteStore, type Store, type StoreMetrics } from '@shoal/store';
 import type { Wallet } from '@shoal/wallet';
 import { parseAddress } from '@shoal/wire';
 import { Backend } from './backend.js';
 import { openChainSource, startWallet, tipHeight } from './chain.js';
+import { candidateId } from './ha/elector-options.js';
+import type { Handover } from './ha/standby.js';
 import { walletCalls } from './wallet-calls.js';
 
 /** The backend's loaded configuration. */
@@ -24,7 +33,31 @@ export interface RunningBackend {
   /** The embedded regtest chain, when it is the chain source. */
   regtest: RegtestChain | undefined;
   wallet: Wallet;
+  /** The store's fencing epoch (the leadership's with etcd). */
+  epoch: bigint;
   stop(): Promise<void>;
+}
+
+/** How this process came to lead (`cluster.leader-elector = etcd`); absent with `none`. */
+export interface RunOptions {
+  /** The backend's registry (created here when absent and `metrics.enabled`). */
+  registry?: Registry;
+  /** The won leadership: the store claims its epoch and every write checks it (`fenceStore`). */
+  leadership?: Leadership;
+  /** From the follower: API and mesh ports to reuse, mesh members to dial at once. */
+  handover?: Handover;
+}
+
+/** `shoal_store_transaction_seconds{op}` and `shoal_store_errors_total{op}` from the store's timings. */
+export function storeMetrics(registry: Registry): StoreMetrics {
+  const seconds = metric(registry, STORE_TRANSACTION_SECONDS);
+  const errors = metric(registry, STORE_ERRORS_TOTAL);
+  return {
+    transaction(kind, s, outcome) {
+      seconds.observe({ op: kind }, s);
+      if (outcome !== 'ok') errors.inc({ op: kind });
+    },
+  };
 }
 
 /** SQLite database file inside the datadir. */
@@ -33,8 +66,15 @@ export const SQLITE_FILE = 'shoal.sqlite';
 const hostPortText = (h: HostPort): string =>
   h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`;
 
-async function openStore(config: BackendConfig): Promise<Store> {
-  if (config.db.driver === 'sqlite') return openSqliteStore({ path: join(config.datadir, SQLITE_FILE) });
+async function openStore(
+  config: BackendConfig,
+  metrics: StoreMetrics | undefined,
+  epoch: bigint | undefined,
+): Promise<Store> {
+  const common = { ...(metrics === undefined ? {} : { metrics }), ...(epoch === undefined ? {} : { epoch }) };
+  if (config.db.driver === 'sqlite') {
+    return openSqliteStore({ path: join(config.datadir, SQLITE_FILE), ...common });
+  }
   const pg = config.db.postgres;
   const auth = `${encodeURIComponent(pg.username)}${pg.password === null ? '' : `:${encodeURIComponent(pg.password)}`}`;
   const query = pg.ssl ? '?sslmode=require' : '';
@@ -44,17 +84,12 @@ async function openStore(config: BackendConfig): Promise<Store> {
     ),
     poolSize: pg['pool-size'],
     connectTimeoutMs: pg['connect-timeout'],
+    ...common,
   });
 }
 
-/**
- * Starts the backend from its configuration: node seed and key, cluster TLS, store, chain
- * source, on-chain wallet, cluster member, switchboard and API. Throws `ConfigError`,
- * `ClusterError` (TLS), `IdentityError`, `StoreError`, `ChainError` (bitcoind unreachable, wrong
- * credentials or network), `WalletError` or `BackendError`; whatever it started is stopped first.
- */
-export async function runBackend(config: BackendConfig, logger: Logger): Promise<RunningBackend> {
-  const datadir = config.datadir;
+/** The cluster keystore (`cluster.tls.file`, `cluster.tls.password`); ConfigError/ClusterError. */
+export function clusterTlsOf(config: BackendConfig): ClusterTls {
   const password = config.cluster.tls.password;
   if (password === null) {
     throw ConfigError.of(
@@ -63,7 +98,22 @@ export async function runBackend(config: BackendConfig, logger: Logger): Promise
       { key: 'cluster.tls.password' },
     );
   }
-  const tls = loadClusterTls({ path: resolve(datadir, config.cluster.tls.file), password });
+  return loadClusterTls({ path: resolve(config.datadir, config.cluster.tls.file), password });
+}
+
+/**
+ * Starts the backend from its configuration: node seed and key, cluster TLS, store, chain
+ * source, on-chain wallet, cluster member, switchboard and API. Throws `ConfigError`,
+ * `ClusterError` (TLS), `IdentityError`, `StoreError`, `ChainError` (bitcoind unreachable, wrong
+ * credentials or network), `WalletError` or `BackendError`; whatever it started is stopped first.
+ */
+export async function runBackend(
+  config: BackendConfig,
+  logger: Logger,
+  run: RunOptions = {},
+): Promise<RunningBackend> {
+  const datadir = config.datadir;
+  const tls = clusterTlsOf(config);
   const seed = await ensureNodeSeed(datadir);
   const keyRing = KeyRing.fromSeed(seed, config.chain);
   const nodeKey = keyRing.nodeKey();
@@ -72,26 +122,40 @@ export async function runBackend(config: BackendConfig, logger: Logger): Promise
     for (const c of cleanups.reverse()) await c();
   };
   try {
-    const store = await openStore(config);
-    cleanups.push(() => store.close());
+    const registry =
+      run.registry ??
+      (config.metrics.enabled ? createMetricsRegistry({ labels: { role: 'backend' } }) : undefined);
+    const { leadership, handover } = run;
+    const raw = await openStore(
+      config,
+      registry === undefined ? undefined : storeMetrics(registry),
+      leadership?.epoch,
+    );
+    cleanups.push(() => raw.close());
+    // A leader's every write first checks it still leads, and a newer epoch in the database ends it.
+    const store = leadership === undefined ? raw : fenceStore(raw, leadership);
+    // With `none` this process always leads: shoal_leader 1 and the store's epoch.
+    if (leadership === undefined) new HaMetrics(registry).elected(store.epoch, 0);
     const opened = await openChainSource(config, logger);
     const { chain, regtest } = opened;
     cleanups.push(() => chain.stop());
     const wallet = await startWallet({ chain, keyRing, logger }, datadir);
     cleanups.push(() => wallet.stop());
     const blockHeight = tipHeight(chain, logger);
-    const registry = config.metrics.enabled
-      ? createMetricsRegistry({ labels: { role: 'backend' } })
-      : undefined;
     const host = config.cluster.host;
-    const port = config.cluster.port;
-    const seeds = config.cluster['seed-nodes'].map(hostPortText);
+    const port = handover?.clusterPort ?? config.cluster.port;
+    const seeds = backendSeeds(config, port, handover);
     const backend = new Backend(
       {
         logger,
         store,
         blockHeight,
         extraCalls: walletCalls(wallet, regtest),
+        leader: {
+          id: leadership?.id ?? candidateId(config),
+          epoch: store.epoch,
+          elector: config.cluster['leader-elector'],
+        },
         ...(registry === undefined ? {} : { registry }),
       },
       {
@@ -104,8 +168,7 @@ export async function runBackend(config: BackendConfig, logger: Logger): Promise
         cluster: {
           host,
           port,
-          // The backend is the first seed: it forms the cluster on its own.
-          seedNodes: seeds.length > 0 ? seeds : port === 0 ? [] : [hostPortText({ host, port })],
+          seedNodes: seeds,
           tls,
           roles: [...config.cluster.roles],
           failureDetectorThresholdMs: config.cluster['failure-detector'].threshold,
@@ -113,7 +176,14 @@ export async function runBackend(config: BackendConfig, logger: Logger): Promise
           downAfterMs: config.cluster['down-after'],
         },
         ...(config.api.enabled && config.api.password !== null
-          ? { api: { host: config.api['binding-ip'], port: config.api.port, password: config.api.password } }
+          ? {
+              api: {
+                host: config.api['binding-ip'],
+                // The follower's API port (the same one when configured; the picked one with 0).
+                port: handover === undefined || handover.apiPort === 0 ? config.api.port : handover.apiPort,
+                password: config.api.password,
+              },
+            }
           : {}),
         reconnect: {
           enabled: config.peer.reconnect.enabled,
@@ -122,11 +192,37 @@ export async function runBackend(config: BackendConfig, logger: Logger): Promise
         },
       },
     );
+    // Checked once more right before joining the mesh as the backend: a leadership lost while
+    // opening the store and the chain must not register the switchboard even briefly.
+    leadership?.assertLeader();
+    await handover?.release();
     await backend.start();
     cleanups.push(() => backend.stop());
-    return { backend, chainSource: opened.description, chain, regtest, wallet, stop: stopAll };
+    return {
+      backend,
+      chainSource: opened.description,
+      chain,
+      regtest,
+      wallet,
+      epoch: store.epoch,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * The backend's mesh seeds: itself first (so it forms the cluster alone when no frontend is up:
+ * the first seed is up on its own), then `cluster.seed-nodes` (every backend and frontend) and the
+ * members its follower knew. With HA, a frontend lists every backend; the leader must reach the
+ * frontends at once rather than wait for their re-dial back-off.
+ */
+export function backendSeeds(config: BackendConfig, port: number, handover: Handover | undefined): string[] {
+  const configured = config.cluster['seed-nodes'].map(hostPortText);
+  if (port === 0) return configured; // a test picking a free port: no own address known yet
+  const self = hostPortText({ host: config.cluster.host, port });
+  if (config.cluster['leader-elector'] === 'none' && configured.length > 0) return configured;
+  return [...new Set([self, ...configured, ...(handover?.members ?? [])])];
 }

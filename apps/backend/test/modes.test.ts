@@ -7,45 +7,65 @@ import { basic, call, ENCODINGS, fakeHandlers, hex, NODE_B, PASSWORD, startServe
 const T = { timeout: 10_000 };
 
 describe('WAITING_TO_START (standby backend)', () => {
-  it('/v1/state answers WAITING_TO_START without asking the handlers; other calls 503', T, async () => {
-    const t = await startServer({}, { waitingToStart: true });
-    try {
-      assert.equal(t.server.waitingToStart, true);
-      for (const method of ['GET', 'POST']) {
-        const s = await call(t.url, '/v1/state', {}, { method });
-        assert.equal(s.status, 200);
-        assert.deepEqual(s.json, { state: 'WAITING_TO_START' });
-      }
-      for (const encoding of ENCODINGS) {
-        for (const [path, form] of [
-          ['/getinfo', {}],
-          ['/peers', {}],
-          ['/connect', { uri: `${hex(NODE_B)}@127.0.0.1:9735` }],
-          ['/disconnect', { nodeId: hex(NODE_B) }],
-          ['/cluster', {}],
-        ] as const) {
-          const a = await call(t.url, path, form, { encoding });
-          assert.equal(a.status, 503, path);
-          assert.equal(a.headers.get('retry-after'), '5');
-          assert.match((a.json as { error: string }).error, /WAITING_TO_START.*only \/v1\/state/);
+  it(
+    '/v1/state and getinfo answer WAITING_TO_START without asking the handlers; other calls 503',
+    T,
+    async () => {
+      const t = await startServer({}, { waitingToStart: true });
+      try {
+        assert.equal(t.server.waitingToStart, true);
+        for (const method of ['GET', 'POST']) {
+          const s = await call(t.url, '/v1/state', {}, { method });
+          assert.equal(s.status, 200);
+          assert.deepEqual(s.json, { state: 'WAITING_TO_START' });
         }
+        assert.deepEqual((await call(t.url, '/getinfo')).json, { state: 'WAITING_TO_START' });
+        for (const encoding of ENCODINGS) {
+          for (const [path, form] of [
+            ['/peers', {}],
+            ['/connect', { uri: `${hex(NODE_B)}@127.0.0.1:9735` }],
+            ['/disconnect', { nodeId: hex(NODE_B) }],
+            ['/cluster', {}],
+          ] as const) {
+            const a = await call(t.url, path, form, { encoding });
+            assert.equal(a.status, 503, path);
+            assert.equal(a.headers.get('retry-after'), '5');
+            assert.match(
+              (a.json as { error: string }).error,
+              /WAITING_TO_START.*only \/v1\/state.*none known yet/,
+            );
+          }
+        }
+        // The active backend, once known, is named by both answers.
+        t.server.setWaitingToStart(true, 'backend-a (epoch 7)');
+        assert.deepEqual((await call(t.url, '/getinfo')).json, {
+          state: 'WAITING_TO_START',
+          leader: 'backend-a (epoch 7)',
+        });
+        const named = await call(t.url, '/peers');
+        assert.equal(named.status, 503);
+        assert.match(
+          (named.json as { error: string }).error,
+          /use the active backend: backend-a \(epoch 7\)/,
+        );
+        assert.deepEqual(t.calls, []);
+        // Authentication still comes first, and unknown paths are still 404.
+        assert.equal((await call(t.url, '/getinfo', {}, { auth: null })).status, 401);
+        assert.equal((await call(t.url, '/nope')).status, 404);
+
+        t.server.setWaitingToStart(false);
+        assert.deepEqual((await call(t.url, '/v1/state')).json, { state: 'RUNNING' });
+        assert.equal((await call(t.url, '/getinfo')).status, 200);
+        assert.deepEqual(t.calls, [{ call: 'state' }, { call: 'getInfo' }]);
+
+        t.server.setWaitingToStart(true);
+        assert.equal((await call(t.url, '/peers')).status, 503);
+        assert.deepEqual((await call(t.url, '/v1/state')).json, { state: 'WAITING_TO_START' });
+      } finally {
+        await t.server.stop();
       }
-      assert.deepEqual(t.calls, []);
-      // Authentication still comes first, and unknown paths are still 404.
-      assert.equal((await call(t.url, '/getinfo', {}, { auth: null })).status, 401);
-      assert.equal((await call(t.url, '/nope')).status, 404);
-
-      t.server.setWaitingToStart(false);
-      assert.deepEqual((await call(t.url, '/v1/state')).json, { state: 'RUNNING' });
-      assert.equal((await call(t.url, '/getinfo')).status, 200);
-      assert.deepEqual(t.calls, [{ call: 'state' }, { call: 'getInfo' }]);
-
-      t.server.setWaitingToStart(true);
-      assert.equal((await call(t.url, '/getinfo')).status, 503);
-    } finally {
-      await t.server.stop();
-    }
-  });
+    },
+  );
 
   it('publicState serves /v1/state without a password, and nothing else', T, async () => {
     const t = await startServer({}, { publicState: true, waitingToStart: true });

@@ -190,7 +190,7 @@ describe('shoal-cli against a real API server', () => {
     try {
       const s = await cli(['state'], env);
       assert.deepEqual(JSON.parse(s.stdout), { state: 'WAITING_TO_START' });
-      const g = await cli(['getinfo'], env);
+      const g = await cli(['peers'], env);
       assert.equal(g.code, 1);
       assert.match(g.stderr, /503 this backend is WAITING_TO_START/);
     } finally {

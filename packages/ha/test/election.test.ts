@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createMetricsRegistry } from '@shoal/metrics';
 import { Etcd3 } from 'etcd3';
-import { EtcdElector, isHaError, type Leadership } from '../src/index.js';
-import { startEtcd, type TestEtcd } from './helpers/etcd.js';
+import { EtcdElector, isHaError, type Leadership, startEtcd, type TestEtcd } from '../src/index.js';
 import { aborted, until, within } from './helpers/wait.js';
 
 const TTL = 2;

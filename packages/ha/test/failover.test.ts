@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openPostgresStore, type Store, startPostgres, type TestPostgres } from '@shoal/store';
 import { Etcd3 } from 'etcd3';
+import { startEtcd, type TestEtcd } from '../src/index.js';
 import { Child } from './helpers/child.js';
-import { startEtcd, type TestEtcd } from './helpers/etcd.js';
 import { until } from './helpers/wait.js';
 
 const CANDIDATE = fileURLToPath(new URL('./fixtures/candidate.js', import.meta.url));

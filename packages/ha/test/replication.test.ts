@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openPostgresStore, type Store } from '@shoal/store';
 import pg from 'pg';
-import { freePort } from './helpers/etcd.js';
+import { freePort } from '../src/index.js';
 
 const PGHA = fileURLToPath(new URL('../../../../deploy/postgres/pgha', import.meta.url));
 

@@ -62,8 +62,11 @@ export interface ApiServer {
   stop(): Promise<void>;
   /** The bound port (after `start`). */
   readonly port: number;
-  /** While true, every call but `/v1/state` answers 503, and `/v1/state` answers `WAITING_TO_START`. */
-  setWaitingToStart(waiting: boolean): void;
+  /**
+   * While true, `/v1/state` and `getinfo` answer `WAITING_TO_START` and every other call 503.
+   * `leader` (e.g. `backend-a (epoch 42)`) is shown in both answers when the active backend is known.
+   */
+  setWaitingToStart(waiting: boolean, leader?: string): void;
   readonly waitingToStart: boolean;
 }
 
@@ -105,6 +108,7 @@ export function createApiServer(deps: ApiServerDeps, options: ApiServerOptions):
   const defaultTimeout = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const authDelay = options.authFailureDelayMs ?? 1000;
   let waiting = options.waitingToStart ?? false;
+  let leader: string | undefined;
   let server: Server | undefined;
   let boundPort = 0;
   const inFlight = new Set<AbortController>();
@@ -143,11 +147,19 @@ export function createApiServer(deps: ApiServerDeps, options: ApiServerOptions):
 
   async function runCall(c: AnyApiCall, req: IncomingMessage, requestId: string): Promise<HttpAnswer> {
     if (waiting) {
-      if (c.name === STATE_CALL) return new HttpAnswer(200, { state: 'WAITING_TO_START' });
+      // getinfo too: it is what Eclair's tools and our CLI ask first.
+      if (c.name === STATE_CALL || c.name === 'getinfo') {
+        return new HttpAnswer(200, {
+          state: 'WAITING_TO_START',
+          ...(leader === undefined ? {} : { leader }),
+        });
+      }
+      const active =
+        leader === undefined ? 'the active backend (none known yet)' : `the active backend: ${leader}`;
       throw new ApiError(
         'API_UNAVAILABLE',
-        `this backend is WAITING_TO_START (a standby): only /${STATE_CALL} is served; use the active backend`,
-        { call: c.name },
+        `this backend is WAITING_TO_START (a standby): only /${STATE_CALL} and /getinfo are served; use ${active}`,
+        { call: c.name, ...(leader === undefined ? {} : { leader }) },
       );
     }
     const body = await readBody(req, maxBody);
@@ -262,9 +274,10 @@ export function createApiServer(deps: ApiServerDeps, options: ApiServerOptions):
     get waitingToStart() {
       return waiting;
     },
-    setWaitingToStart(w: boolean): void {
+    setWaitingToStart(w: boolean, active?: string): void {
       if (w !== waiting) log.info('API mode', { waitingToStart: w });
       waiting = w;
+      leader = active;
     },
     async start(): Promise<void> {
       if (server) return;

@@ -76,6 +76,11 @@ export interface ClusterResult {
   /** Mesh address of the member answering. */
   self: string;
   members: ClusterMemberResult[];
+  /**
+   * The active backend (the one answering): its election id (`cluster.id`), fencing epoch
+   * (decimal) and elector (`none` or `etcd`).
+   */
+  leader?: { id: string; epoch: string; elector: string; address: string };
 }
 
 /** States reported by `/v1/state`. */

@@ -160,6 +160,20 @@ const rules: Rule[] = [
         : [];
     },
   },
+  {
+    doc: 'cluster.leader-elector = etcd needs db.driver = postgres (standby backends share the database).',
+    apply: (c): Issues =>
+      c.get('cluster.leader-elector') === 'etcd' && c.get('db.driver') !== 'postgres'
+        ? [
+            {
+              code: 'CONFIG_BAD_VALUE',
+              key: 'db.driver',
+              reason:
+                'must be postgres when cluster.leader-elector = etcd (standby backends share one database)',
+            },
+          ]
+        : [],
+  },
 ];
 
 /** The backend's own keys (without the common ones). */

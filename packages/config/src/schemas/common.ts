@@ -31,10 +31,17 @@ const settings = {
     }),
   },
   cluster: {
-    id: setting(stringFormat({ what: 'cluster name ([a-z0-9-])', pattern: /^[a-z0-9][a-z0-9-]{0,62}$/ }), {
-      doc: 'Name of this logical node; it namespaces the etcd election keys. (Members of other clusters are kept out by the cluster certificate, not by this name.)',
+    name: setting(stringFormat({ what: 'cluster name ([a-z0-9-])', pattern: /^[a-z0-9][a-z0-9-]{0,62}$/ }), {
+      doc: 'Name of this logical node (the same on all its backends and frontends); it namespaces the etcd election keys: etcd-election-prefix + name. (Members of other clusters are kept out by the cluster certificate, not by this name.)',
       default: 'shoal',
     }),
+    id: setting(
+      stringFormat({ what: 'member id ([A-Za-z0-9._-])', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/ }),
+      {
+        doc: "This backend's own name in the leader election (issue 7's cluster.id), shown by the cluster API and to followers; unset: the host name. Not the cluster's name: see cluster.name.",
+        default: null,
+      },
+    ),
     host: setting(hostFormat(), {
       doc: "This member's address as the other members reach it (Akka `canonical.hostname`).",
       default: '127.0.0.1',
@@ -84,16 +91,39 @@ const settings = {
     }),
     etcd: {
       endpoints: setting(stringListFormat({ what: 'http(s) URL', pattern: /^https?:\/\/[^\s/]+/ }), {
-        doc: 'etcd client URLs, used when leader-elector = etcd.',
+        doc: 'etcd client URLs, used when leader-elector = etcd (several for an etcd cluster).',
         default: [],
+      }),
+      tls: {
+        ca: setting(stringFormat({ what: 'file path', nonEmpty: true }), {
+          doc: "PEM file of the CA that signed etcd's server certificates (https endpoints); relative to datadir.",
+          default: null,
+        }),
+        cert: setting(stringFormat({ what: 'file path', nonEmpty: true }), {
+          doc: 'PEM client certificate for etcd mutual TLS (with cluster.etcd.tls.key); relative to datadir.',
+          default: null,
+        }),
+        key: setting(stringFormat({ what: 'file path', nonEmpty: true }), {
+          doc: 'PEM private key of cluster.etcd.tls.cert; relative to datadir.',
+          default: null,
+        }),
+      },
+      username: setting(stringFormat({ nonEmpty: true }), {
+        doc: 'etcd user (etcd auth enabled); with cluster.etcd.password.',
+        default: null,
+      }),
+      password: setting(stringFormat(), {
+        doc: 'Password of cluster.etcd.username.',
+        default: null,
+        sensitive: true,
       }),
     },
     'etcd-election-prefix': setting(stringFormat({ what: 'etcd key prefix', nonEmpty: true }), {
-      doc: 'etcd key prefix of the leader election; cluster.id is appended.',
+      doc: 'etcd key prefix of the leader election; cluster.name is appended.',
       default: '/shoal/election/',
     }),
     'leader-session-ttl': setting(durationFormat(), {
-      doc: "TTL of the leader's etcd lease: how fast a standby takes over after the leader dies (>= 1s).",
+      doc: "TTL of the leader's etcd lease, rounded up to whole seconds: a dead leader is replaced within about this long plus a second; the leader stops on its own a quarter of it (at most 1s) before the lease can expire (>= 1s).",
       default: 2_000,
     }),
   },
@@ -124,6 +154,22 @@ const rules: Rule[] = [
       return typeof ttl === 'number' && ttl < 1000
         ? [{ code: 'CONFIG_BAD_VALUE', key: 'cluster.leader-session-ttl', reason: 'must be at least 1s' }]
         : [];
+    },
+  },
+  {
+    doc: 'cluster.etcd.tls.cert and cluster.etcd.tls.key go together; cluster.etcd.username and cluster.etcd.password go together.',
+    apply: (c) => {
+      const pairs = [
+        ['cluster.etcd.tls.cert', 'cluster.etcd.tls.key'],
+        ['cluster.etcd.username', 'cluster.etcd.password'],
+      ] as const;
+      return pairs.flatMap(([a, b]) => {
+        const hasA = c.get(a) !== null;
+        const hasB = c.get(b) !== null;
+        if (hasA === hasB) return [];
+        const [set, missing] = hasA ? [a, b] : [b, a];
+        return [{ code: 'CONFIG_MISSING' as const, key: missing, reason: `is required when ${set} is set` }];
+      });
     },
   },
 ];

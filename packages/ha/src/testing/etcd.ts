@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HaError } from '../errors.js';
 
-/** A single-member etcd on loopback, for tests. */
+/** A single-member etcd on loopback, for tests (here and in the apps' failover tests). */
 export interface TestEtcd {
   /** Client URL, e.g. `http://127.0.0.1:40123`. */
   endpoint: string;
@@ -16,6 +17,7 @@ export interface TestEtcd {
   stop(): Promise<void>;
 }
 
+/** A free TCP port on 127.0.0.1 (for tests; another process may take it before it is used). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -65,8 +67,8 @@ export async function startEtcd(bin = 'etcd'): Promise<TestEtcd> {
     // Ready when /health says so (its log lines differ between etcd versions and loggers).
     const end = Date.now() + 20_000;
     for (;;) {
-      if (exited) throw new Error(exited);
-      if (Date.now() > end) throw new Error(`etcd did not start in 20 s: ${log}`);
+      if (exited) throw new HaError('HA_ETCD_UNAVAILABLE', exited);
+      if (Date.now() > end) throw new HaError('HA_ETCD_UNAVAILABLE', `etcd did not start in 20 s: ${log}`);
       const ok = await fetch(`${endpoint}/health`).then(
         async (r) => r.ok && ((await r.json()) as { health?: string }).health === 'true',
         () => false,
