@@ -90,7 +90,7 @@ describe('frontend router: graph copy, readiness and queries', { timeout: 90_000
     assert.match(((await res.json()) as { reason: string }).reason, /graph copy/);
 
     backend.seq = 5n;
-    backend.sendSnapshot(sub.replyTo, [...d1, node1]);
+    await backend.sendSnapshot(sub.replyTo, [...d1, node1]);
     await waitReady(fe.frontend);
     assert.equal((await fetch(`http://127.0.0.1:${fe.frontend.httpPort}/ready`)).status, 200);
     const replica = fe.frontend.router.sync.replica;
@@ -167,7 +167,7 @@ describe('frontend router: graph copy, readiness and queries', { timeout: 90_000
     peer.write(queryRange(0, 1000));
     await roundTrip(peer);
     assert.equal(peer.messages.filter((m) => m.readUInt16BE(0) === 264).length, 0);
-    backend.sendSnapshot(subs[1]!.replyTo, [...d1, ...d2, ...d3, node1]);
+    await backend.sendSnapshot(subs[1]!.replyTo, [...d1, ...d2, ...d3, node1]);
     await waitReady(fe.frontend);
     const reply = decodeMessage(await peer.take(264)) as ReplyChannelRangeMessage;
     assert.deepEqual(reply.shortChannelIds, [ch1.scid, ch2.scid, ch3.scid]);
@@ -177,7 +177,7 @@ describe('frontend router: graph copy, readiness and queries', { timeout: 90_000
     backend.publish([]);
     const again = await backend.waitCount(backend.proto.graphSubscribe, 3);
     backend.seq = 1n;
-    backend.sendSnapshot(again[2]!.replyTo, d1);
+    await backend.sendSnapshot(again[2]!.replyTo, d1);
     await pollUntil(() => fe.frontend.router.sync.state === 'live', 'live again');
     assert.equal(fe.frontend.router.sync.replica.graph.channelCount, 1);
     assert.equal(fe.frontend.router.sync.replica.seq, 1);

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { type ActorRef, ClusterMember, CodecRegistry, type Message } from '@shoal/cluster';
 import { secp256k1 } from '@shoal/crypto';
 import {
@@ -47,6 +48,10 @@ export class GossipBackend {
   readonly proto: FrontProtocol;
   doSync = false;
   autoSnapshot: GraphDelta[] | undefined;
+  /** Set when an automatic snapshot could not be sent. */
+  snapshotError: unknown;
+  /** Deltas per `GraphSnapshot` of the automatic snapshots. */
+  snapshotBatch = 2;
   seq = 0n;
   generation = 1n;
   #snapshotId = 0n;
@@ -92,9 +97,13 @@ export class GossipBackend {
     const router = this.member.spawn<0>('router', {
       initialState: 0,
       handle: (s, msg, ctx) => {
-        if (this.proto.graphSubscribe.is(msg) && this.autoSnapshot)
-          this.sendSnapshot(msg.value.replyTo, this.autoSnapshot);
         record(msg, ctx.sender);
+        if (this.proto.graphSubscribe.is(msg) && this.autoSnapshot)
+          this.sendSnapshot(msg.value.replyTo, this.autoSnapshot, this.snapshotBatch).catch(
+            (err: unknown) => {
+              this.snapshotError = err;
+            },
+          );
         return s;
       },
     });
@@ -105,17 +114,22 @@ export class GossipBackend {
     return this.member.stop();
   }
 
-  /** Streams a snapshot of `deltas` (reflecting `seq`) to `replyTo` in batches of `batch`. */
-  sendSnapshot(replyTo: ActorRef, deltas: GraphDelta[], batch = 2): void {
+  /**
+   * Streams a snapshot of `deltas` (reflecting `seq`) to `replyTo` in batches of `batch`, waiting
+   * for the mesh link to drain whenever it is saturated (as the real backend must).
+   */
+  async sendSnapshot(replyTo: ActorRef, deltas: GraphDelta[], batch = 2): Promise<void> {
     const snapshotId = ++this.#snapshotId;
     const n = Math.max(1, Math.ceil(deltas.length / batch));
     for (let index = 0; index < n; index++) {
       const part = deltas.slice(index * batch, (index + 1) * batch);
       const last = index === n - 1;
-      this.member.tell(
+      // 'drain' is emitted from a later I/O callback, so listening after the tell misses nothing.
+      const ok = this.member.tell(
         replyTo,
         this.proto.graphSnapshot.of({ snapshotId, seq: this.seq, index, last, deltas: part }),
       );
+      if (!ok) await once(this.member, 'drain');
     }
   }
 

@@ -203,6 +203,13 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
     this.#whenReady = [];
   }
 
+  /** Messages queued for peers and not yet handed to their sockets (back-pressure). */
+  get backlog(): number {
+    let n = 0;
+    for (const s of this.#peers.values()) n += s.writer.queued;
+    return n;
+  }
+
   /** Flushes every connection's rebroadcast now (operators' and tests' shortcut); returns messages sent. */
   flushRebroadcast(): number {
     return this.#scheduler.flushDue(this.#clock.now() + this.#options.broadcastIntervalMs);
