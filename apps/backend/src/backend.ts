@@ -1,17 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ChainSource } from '@shoal/chain';
 import { ClusterMember, type ClusterTls, CodecRegistry, type MembershipEvent } from '@shoal/cluster';
 import { type FrontProtocol, MESH_PROTOCOL_VERSION, registerFrontProtocol } from '@shoal/front-protocol';
 import type { Logger } from '@shoal/log';
 import { metricsHandler, type Registry } from '@shoal/metrics';
 import type { Store } from '@shoal/store';
 import { type Address, parseAddress } from '@shoal/wire';
-import { type AnyApiCall, type ApiServer, createApiServer, type PeerResult } from './api/index.js';
+import {
+  type AnyApiCall,
+  type ApiServer,
+  createApiServer,
+  type GossipSyncResult,
+  type PeerResult,
+} from './api/index.js';
+import { gossipCalls } from './api-gossip.js';
+import { ChainFundingLookup } from './chain.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, OUR_INIT_FEATURES } from './constants.js';
 import { BackendError } from './errors.js';
 import { createHandlers, hostPort, type NodeView, remoteAddress } from './handlers.js';
 import { BackendMetrics } from './metrics.js';
 import { PeerBook } from './peer-book.js';
 import { type ReconnectOptions, Reconnector } from './reconnect.js';
+import { GossipRouter, type GossipRouterOptions, StoreGraphPersistence } from './router/index.js';
 import { type StatusChange, StatusService } from './status/index.js';
 import { Switchboard } from './switchboard.js';
 
@@ -25,6 +35,10 @@ export interface BackendDeps {
   blockHeight?: () => Promise<number>;
   /** Calls served besides the built-in ones (the wallet's, `generate`): see `formCall`. */
   extraCalls?: readonly AnyApiCall[];
+  /** The chain source: BOLT 7 funding checks and spends for the gossip Router (none: no channel is accepted). */
+  chain?: ChainSource;
+  /** The node private key, to sign our `node_announcement` once we have a public channel. */
+  nodeKey?: Uint8Array;
   /** This backend's leadership, shown by the `cluster` call (`none`: a single backend). */
   leader?: { id: string; epoch: bigint; elector: string };
 }
@@ -56,6 +70,8 @@ export interface BackendOptions {
   maxIdlePeers?: number;
   /** How long a `connect` waits for the peer to be ready; default 30 s. */
   connectTimeoutMs?: number;
+  /** Gossip Router options besides the chain hash (pruning period, batch sizes, sync limits). */
+  gossip?: Omit<GossipRouterOptions, 'chainHash'>;
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -70,6 +86,8 @@ export class Backend implements NodeView {
   readonly proto: FrontProtocol;
   readonly switchboard: Switchboard;
   readonly reconnector: Reconnector;
+  /** The gossip Router (`/backend/router`): the canonical routing graph. */
+  readonly router: GossipRouter;
   private readonly log: Logger;
   private readonly metrics: BackendMetrics | undefined;
   private api: ApiServer | undefined;
@@ -109,6 +127,7 @@ export class Backend implements NodeView {
         ...(c.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: c.heartbeatIntervalMs }),
       },
     );
+    this.router = createRouter(this, deps, options);
     this.switchboard = new Switchboard({
       member: this.member,
       proto: this.proto,
@@ -116,6 +135,7 @@ export class Backend implements NodeView {
       features: this.features,
       chainHash: options.chainHash,
       isPersistent: (id) => this.book.has(id),
+      doSync: (id) => this.router.doSync(id),
       ...(options.maxIdlePeers === undefined ? {} : { maxIdlePeers: options.maxIdlePeers }),
       ...(this.metrics === undefined ? {} : { metrics: this.metrics }),
     });
@@ -127,6 +147,7 @@ export class Backend implements NodeView {
       options.reconnect,
     );
     this.switchboard.on('peer-ready', (p) => {
+      this.router.sync.peerReady(p.nodeIdHex, p.remoteInit);
       this.reconnector.connected(p.nodeIdHex);
       if (this.book.has(p.nodeIdHex)) {
         // Logged by the book; the peer stays connected and persistent in memory either way.
@@ -142,6 +163,7 @@ export class Backend implements NodeView {
       if (e.member.roles.includes('frontend')) this.reconnector.retrySoon();
     });
     this.switchboard.on('peer-disconnected', (p) => {
+      this.router.sync.peerGone(p.nodeIdHex);
       if (this.book.has(p.nodeIdHex)) this.reconnector.disconnected(p.nodeIdHex);
     });
   }
@@ -172,6 +194,10 @@ export class Backend implements NodeView {
   /** The API's bound port (0 without an API). */
   get apiPort(): number {
     return this.api?.port ?? 0;
+  }
+
+  gossipSync(): GossipSyncResult {
+    return this.router.sync.view();
   }
 
   blockHeight(): Promise<number> {
@@ -279,7 +305,9 @@ export class Backend implements NodeView {
     try {
       await this.checkNodeId();
       await this.book.load();
+      await this.router.load();
       await this.member.start();
+      this.router.start();
       this.switchboard.start();
       if (this.options.api !== undefined) {
         this.api = this.createApi(this.options.api);
@@ -302,6 +330,7 @@ export class Backend implements NodeView {
     this.status.stop();
     await this.api?.stop();
     this.switchboard.stop();
+    await this.router.stop();
     await this.member.stop();
   }
 
@@ -324,7 +353,7 @@ export class Backend implements NodeView {
         handlers: createHandlers(this),
         publicRoutes: routes,
         authedRoutes: this.status.routes(),
-        ...(this.deps.extraCalls === undefined ? {} : { extraCalls: this.deps.extraCalls }),
+        extraCalls: [...(this.deps.extraCalls ?? []), ...gossipCalls(this.router.processor)],
         ...(metrics === undefined
           ? {}
           : { metrics: { requestDone: (c, s, t) => metrics.apiRequest(c, s, t) } }),
@@ -390,6 +419,40 @@ function subscribeStatus(b: Backend, onChange: (c: StatusChange) => void): () =>
     b.switchboard.off('peer-ready', onReady);
     b.switchboard.off('peer-disconnected', onGone);
   };
+}
+
+/** The gossip Router over the backend's mesh member, store and (when given) chain source. */
+function createRouter(b: Backend, deps: BackendDeps, options: BackendOptions): GossipRouter {
+  const funding = deps.chain === undefined ? undefined : new ChainFundingLookup(deps.chain);
+  const chain = deps.chain;
+  return new GossipRouter(
+    {
+      member: b.member,
+      proto: b.proto,
+      logger: deps.logger,
+      persistence: new StoreGraphPersistence(deps.store),
+      ...(deps.registry === undefined ? {} : { registry: deps.registry }),
+      ...(funding === undefined || chain === undefined
+        ? {}
+        : {
+            funding,
+            spends: { chain, output: (s) => funding.output(s), recent: (s) => funding.takeRecent(s) },
+          }),
+      ...(deps.nodeKey === undefined
+        ? {}
+        : {
+            ownNode: {
+              nodeKey: deps.nodeKey,
+              nodeId: options.nodeId,
+              alias: options.alias,
+              color: options.color,
+              addresses: options.publicAddresses,
+              features: b.features,
+            },
+          }),
+    },
+    { ...options.gossip, chainHash: options.chainHash },
+  );
 }
 
 function formatHostPort({ host, port }: { host: string; port: number }): string {

@@ -1,8 +1,16 @@
 import { join } from 'node:path';
-import { BitcoindChain, type BitcoinNetwork, type ChainSource, RegtestChain } from '@shoal/chain';
+import {
+  BitcoindChain,
+  type BitcoinNetwork,
+  type ChainSource,
+  RegtestChain,
+  type ScidOutput,
+} from '@shoal/chain';
+import type { FundingOutput, FundingOutputLookup } from '@shoal/gossip';
 import type { KeyRing } from '@shoal/identity';
 import type { Logger } from '@shoal/log';
 import { Bip84WalletKeys, JsonFileWalletPersistence, Wallet } from '@shoal/wallet';
+import { scidToParts } from '@shoal/wire';
 
 /** Wallet state file inside the datadir (`{birthday, nextIndex}`; coins are rescanned on start). */
 export const WALLET_FILE = 'wallet.json';
@@ -106,4 +114,47 @@ export function tipHeight(chain: ChainSource, logger: Logger): () => Promise<num
     }
     return last;
   };
+}
+
+/** How many recent look-ups {@link ChainFundingLookup} remembers the outpoint of. */
+const REMEMBERED_OUTPOINTS = 10_000;
+
+/**
+ * BOLT 7 `channel_announcement` funding check over the chain source: the output behind a
+ * `short_channel_id` (block height, transaction index, output index), its script, value and
+ * whether it is unspent. Recent answers keep their outpoint, so the router can watch the spend
+ * of a channel it just accepted without a second look-up.
+ */
+export class ChainFundingLookup implements FundingOutputLookup {
+  readonly #recent = new Map<bigint, ScidOutput>();
+
+  constructor(private readonly chain: Pick<ChainSource, 'outputAtShortChannelId'>) {}
+
+  async lookup(scid: bigint): Promise<FundingOutput | undefined> {
+    const out = await this.output(scid);
+    if (out === undefined) return undefined;
+    this.#recent.set(scid, out);
+    if (this.#recent.size > REMEMBERED_OUTPOINTS) {
+      const oldest = this.#recent.keys().next();
+      if (oldest.done !== true) this.#recent.delete(oldest.value);
+    }
+    return { script: out.script, amountSat: out.value, spent: !out.unspent };
+  }
+
+  /** The output at `scid` as the chain source sees it now (undefined: no such block, tx or output). */
+  output(scid: bigint): Promise<ScidOutput | undefined> {
+    const p = scidToParts(scid);
+    return this.chain.outputAtShortChannelId({
+      blockHeight: p.block,
+      txIndex: p.txIndex,
+      outputIndex: p.outputIndex,
+    });
+  }
+
+  /** The outpoint of the last look-up of `scid`, forgotten once taken. */
+  takeRecent(scid: bigint): ScidOutput | undefined {
+    const out = this.#recent.get(scid);
+    this.#recent.delete(scid);
+    return out;
+  }
 }

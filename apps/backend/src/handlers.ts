@@ -11,6 +11,7 @@ import {
   type DisconnectParams,
   type FeatureSupport,
   type GetInfoResult,
+  type GossipSyncResult,
   type PeerResult,
 } from './api/index.js';
 import { BACKEND_VERSION } from './constants.js';
@@ -33,6 +34,8 @@ export interface NodeView {
   /** False when the peer is unknown. */
   disconnect(nodeId: Uint8Array): Promise<boolean>;
   cluster(): ClusterResult;
+  /** Our own initial gossip sync, for `getinfo` (absent: not shown). */
+  gossipSync?(): GossipSyncResult;
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -88,6 +91,7 @@ export function createHandlers(node: NodeView): ApiHandlers {
         blockHeight: await node.blockHeight(),
         publicAddresses: node.publicAddresses,
         instanceId,
+        ...(node.gossipSync === undefined ? {} : { gossipSync: node.gossipSync() }),
       };
     },
     async peers(): Promise<PeerResult[]> {

@@ -18,6 +18,8 @@ export interface PeerHost {
   /** Our `init` features and chain hash, sent in `InitializeConnection`. */
   readonly features: Uint8Array;
   readonly chainHash: Uint8Array;
+  /** Whether this peer's connection should run our initial gossip sync (BOLT 7 queries). */
+  doSync?(nodeIdHex: string): boolean;
   /** Sends a mesh message; throws when the target cannot be reached. */
   tell(target: ActorRef, msg: Message, sender: ActorRef): boolean;
   /** The peer's connection is ready (BOLT 1 `init` exchanged). */
@@ -108,7 +110,7 @@ export class Peer {
       peer: this.ref,
       features: this.host.features,
       chainHashes: [this.host.chainHash],
-      doSync: false,
+      doSync: this.host.doSync?.(this.nodeIdHex) ?? false,
     });
     try {
       this.host.tell(m.connection, init, this.ref);

@@ -151,6 +151,8 @@ export async function runBackend(
         store,
         blockHeight,
         extraCalls: walletCalls(wallet, regtest),
+        chain,
+        nodeKey: nodeKey.privateKey,
         leader: {
           id: leadership?.id ?? candidateId(config),
           epoch: store.epoch,

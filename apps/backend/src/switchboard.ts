@@ -30,6 +30,8 @@ export interface SwitchboardDeps {
   isPersistent?: (nodeIdHex: string) => boolean;
   /** Disconnected non-persistent peers kept for `peers` (oldest forgotten first); default 1000. */
   maxIdlePeers?: number;
+  /** `InitializeConnection.doSync` for a peer (the gossip Router's decision); default false. */
+  doSync?: (nodeIdHex: string) => boolean;
 }
 
 /** Events of the {@link Switchboard}. */
@@ -73,6 +75,7 @@ export class Switchboard extends EventEmitter<SwitchboardEvents> {
       logger: deps.logger,
       features: deps.features,
       chainHash: deps.chainHash,
+      doSync: (id) => deps.doSync?.(id) ?? false,
       tell: (target, msg, sender) => deps.member.tell(target, msg, sender),
       peerReady: (peer) => this.peerReady(peer),
       peerDisconnected: (peer, reason) => this.peerDisconnected(peer, reason),

@@ -48,6 +48,7 @@ export type {
   DisconnectParams,
   FeatureSupport,
   GetInfoResult,
+  GossipSyncResult,
   NodeState,
   NodeStateResult,
   PeerResult,

@@ -55,6 +55,7 @@ function renderGetInfo(r: GetInfoResult): unknown {
     blockHeight: r.blockHeight,
     publicAddresses: r.publicAddresses.map(addressText).filter((a) => a !== undefined),
     instanceId: r.instanceId,
+    ...(r.gossipSync === undefined ? {} : { gossipSync: r.gossipSync }),
   };
 }
 

@@ -25,6 +25,23 @@ export interface GetInfoResult {
   publicAddresses: Address[];
   /** Changes at every restart (a UUID), so tools can notice one. */
   instanceId: string;
+  /** Shoal: progress of our own initial gossip sync (BOLT 7 queries), after Eclair's fields. */
+  gossipSync?: GossipSyncResult;
+}
+
+/** `getinfo`'s `gossipSync`: whether a sync runs, how many completed in this run, per peer. */
+export interface GossipSyncResult {
+  running: boolean;
+  completed: number;
+  peers: {
+    nodeId: string;
+    phase: string;
+    listed: number;
+    wanted: number;
+    queriesDone: number;
+    queriesTotal: number;
+    incomplete: boolean;
+  }[];
 }
 
 /** Eclair's peer states. */

@@ -1,0 +1,129 @@
+import type { ChainSource, ScidOutput } from '@shoal/chain';
+import type { GraphDelta } from '@shoal/gossip';
+import type { Logger } from '@shoal/log';
+import { scidToParts } from '@shoal/wire';
+
+/** Watch ids of graph channels carry this prefix (the chain's watches are shared with others). */
+const WATCH_PREFIX = 'gossip-funding:';
+
+/** What the spend watch drives in the gossip processor. */
+export interface SpendTarget {
+  markSpent(scid: bigint, height: number): Promise<unknown>;
+  onBlock(height: number): Promise<unknown>;
+}
+
+/** Collaborators of {@link ChannelSpendWatch}. */
+export interface SpendWatchDeps {
+  chain: Pick<ChainSource, 'watchSpend' | 'unwatch' | 'on' | 'getTip'>;
+  /** The output at a short channel id now (the chain source's `outputAtShortChannelId`). */
+  output(scid: bigint): Promise<ScidOutput | undefined>;
+  /** The output the funding check just read, if still remembered. */
+  recent?(scid: bigint): ScidOutput | undefined;
+  target: SpendTarget;
+  logger: Logger;
+}
+
+/**
+ * BOLT 7 "Pruning the Network View" fed from the chain source: every graph channel's funding
+ * outpoint is watched, a spend marks the channel spent (the processor forgets it 72 blocks later
+ * on `block` events), and a removed channel's watch is dropped. A channel found already spent
+ * when it is tracked (at start, or spent between its check and its watch) is re-watched from its
+ * funding block, so the spend is reported with its real height.
+ */
+export class ChannelSpendWatch {
+  readonly #deps: SpendWatchDeps;
+  readonly #watched = new Set<bigint>();
+  readonly #offs: (() => void)[] = [];
+  /** Tracking work in flight (start-up and new channels), awaited by `idle()` and `stop()`. */
+  readonly #inflight = new Set<Promise<void>>();
+  #stopped = false;
+
+  constructor(deps: SpendWatchDeps) {
+    this.#deps = deps;
+  }
+
+  /** Listens to the chain and watches `scids` (the graph loaded at start). */
+  start(scids: Iterable<bigint>): void {
+    const { chain } = this.#deps;
+    this.#offs.push(
+      chain.on('spent', (e) => {
+        if (!e.watchId.startsWith(WATCH_PREFIX)) return;
+        const scid = BigInt(e.watchId.slice(WATCH_PREFIX.length));
+        this.#run('mark channel spent', () => this.#deps.target.markSpent(scid, e.height));
+      }),
+      chain.on('block', (e) => this.#run('prune spent channels', () => this.#deps.target.onBlock(e.height))),
+    );
+    for (const scid of scids) this.track(scid);
+  }
+
+  /** Stops listening, drops every watch, and waits for tracking in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const off of this.#offs.splice(0)) off();
+    await Promise.allSettled([...this.#inflight]);
+    for (const scid of this.#watched) this.#deps.chain.unwatch(WATCH_PREFIX + scid.toString());
+    this.#watched.clear();
+  }
+
+  /** Resolves when no tracking is in flight (tests, and the start-up log). */
+  async idle(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+  }
+
+  /** Channels added get a watch; removed ones lose theirs. */
+  onDeltas(deltas: readonly GraphDelta[]): void {
+    for (const d of deltas) {
+      if (d.kind === 'channel_added') this.track(d.scid);
+      else if (d.kind === 'channel_removed' && this.#watched.delete(d.scid)) {
+        this.#deps.chain.unwatch(WATCH_PREFIX + d.scid.toString());
+      }
+    }
+  }
+
+  get watching(): number {
+    return this.#watched.size;
+  }
+
+  track(scid: bigint): void {
+    if (this.#stopped || this.#watched.has(scid)) return;
+    this.#watched.add(scid);
+    this.#run('watch a funding output', () => this.#track(scid));
+  }
+
+  async #track(scid: bigint): Promise<void> {
+    const { chain } = this.#deps;
+    const id = WATCH_PREFIX + scid.toString();
+    const fromBlock = scidToParts(scid).block;
+    const out = this.#deps.recent?.(scid) ?? (await this.#deps.output(scid));
+    if (this.#stopped || !this.#watched.has(scid)) return;
+    if (out === undefined) {
+      // The funding transaction left the chain (a reorg): the channel cannot be used any more.
+      const tip = await chain.getTip();
+      this.#deps.logger.warn('graph channel funding output not found on chain: marked spent', {
+        scid: scid.toString(),
+      });
+      await this.#deps.target.markSpent(scid, tip.height);
+      return;
+    }
+    if (!out.unspent) {
+      await chain.watchSpend(out.outpoint, { id, fromHeight: fromBlock });
+      return;
+    }
+    await chain.watchSpend(out.outpoint, { id });
+    // A block may have spent it between the look-up and the watch: look again.
+    const again = await this.#deps.output(scid);
+    if (again !== undefined && !again.unspent && !this.#stopped) {
+      chain.unwatch(id);
+      await chain.watchSpend(out.outpoint, { id, fromHeight: fromBlock });
+    }
+  }
+
+  #run(what: string, work: () => Promise<unknown>): void {
+    const p = work().then(
+      () => undefined,
+      (err: unknown) => this.#deps.logger.error(`gossip: failed to ${what}`, { err }),
+    );
+    this.#inflight.add(p);
+    void p.finally(() => this.#inflight.delete(p));
+  }
+}
