@@ -423,9 +423,12 @@ function subscribeStatus(b: Backend, onChange: (c: StatusChange) => void): () =>
 
 /** The gossip Router over the backend's mesh member, store and (when given) chain source. */
 function createRouter(b: Backend, deps: BackendDeps, options: BackendOptions): GossipRouter {
-  const funding = deps.chain === undefined ? undefined : new ChainFundingLookup(deps.chain);
+  // The look-ups are stamped with the router's block count (set below, before any gossip comes).
+  let router: GossipRouter | undefined;
+  const funding =
+    deps.chain === undefined ? undefined : new ChainFundingLookup(deps.chain, () => router?.blocksSeen ?? -1);
   const chain = deps.chain;
-  return new GossipRouter(
+  router = new GossipRouter(
     {
       member: b.member,
       proto: b.proto,
@@ -453,6 +456,7 @@ function createRouter(b: Backend, deps: BackendDeps, options: BackendOptions): G
     },
     { ...options.gossip, chainHash: options.chainHash },
   );
+  return router;
 }
 
 function formatHostPort({ host, port }: { host: string; port: number }): string {

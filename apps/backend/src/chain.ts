@@ -119,21 +119,32 @@ export function tipHeight(chain: ChainSource, logger: Logger): () => Promise<num
 /** How many recent look-ups {@link ChainFundingLookup} remembers the outpoint of. */
 const REMEMBERED_OUTPOINTS = 10_000;
 
+/** A remembered look-up: the output, and the spend watch's block count when it was asked for. */
+export interface RecentOutput {
+  output: ScidOutput;
+  blocksSeen: number;
+}
+
 /**
  * BOLT 7 `channel_announcement` funding check over the chain source: the output behind a
  * `short_channel_id` (block height, transaction index, output index), its script, value and
- * whether it is unspent. Recent answers keep their outpoint, so the router can watch the spend
- * of a channel it just accepted without a second look-up.
+ * whether it is unspent. Recent answers keep their outpoint and a block-count stamp (`stamp`,
+ * from the router's spend watch), so the router can watch the spend of a channel it just
+ * accepted without looking it up again unless a block arrived in between.
  */
 export class ChainFundingLookup implements FundingOutputLookup {
-  readonly #recent = new Map<bigint, ScidOutput>();
+  readonly #recent = new Map<bigint, RecentOutput>();
 
-  constructor(private readonly chain: Pick<ChainSource, 'outputAtShortChannelId'>) {}
+  constructor(
+    private readonly chain: Pick<ChainSource, 'outputAtShortChannelId'>,
+    private readonly stamp: () => number = () => -1,
+  ) {}
 
   async lookup(scid: bigint): Promise<FundingOutput | undefined> {
+    const blocksSeen = this.stamp();
     const out = await this.output(scid);
     if (out === undefined) return undefined;
-    this.#recent.set(scid, out);
+    this.#recent.set(scid, { output: out, blocksSeen });
     if (this.#recent.size > REMEMBERED_OUTPOINTS) {
       const oldest = this.#recent.keys().next();
       if (oldest.done !== true) this.#recent.delete(oldest.value);
@@ -151,8 +162,8 @@ export class ChainFundingLookup implements FundingOutputLookup {
     });
   }
 
-  /** The outpoint of the last look-up of `scid`, forgotten once taken. */
-  takeRecent(scid: bigint): ScidOutput | undefined {
+  /** The last look-up of `scid`, forgotten once taken. */
+  takeRecent(scid: bigint): RecentOutput | undefined {
     const out = this.#recent.get(scid);
     this.#recent.delete(scid);
     return out;

@@ -160,6 +160,11 @@ export class GossipRouter {
     return this.#deps.funding !== undefined && this.sync.wantSync(nodeIdHex);
   }
 
+  /** Blocks the spend watch saw connected (-1 without a chain source). */
+  get blocksSeen(): number {
+    return this.#spends?.blocksSeen ?? -1;
+  }
+
   /** Resolves once funding outputs of the loaded and added channels are watched (tests, logs). */
   async spendWatchIdle(): Promise<void> {
     await this.#spends?.idle();

@@ -17,8 +17,8 @@ export interface SpendWatchDeps {
   chain: Pick<ChainSource, 'watchSpend' | 'unwatch' | 'on' | 'getTip'>;
   /** The output at a short channel id now (the chain source's `outputAtShortChannelId`). */
   output(scid: bigint): Promise<ScidOutput | undefined>;
-  /** The output the funding check just read, if still remembered. */
-  recent?(scid: bigint): ScidOutput | undefined;
+  /** The output the funding check just read, with {@link ChannelSpendWatch.blocksSeen} at that time. */
+  recent?(scid: bigint): { output: ScidOutput; blocksSeen: number } | undefined;
   target: SpendTarget;
   logger: Logger;
 }
@@ -37,6 +37,7 @@ export class ChannelSpendWatch {
   /** Tracking work in flight (start-up and new channels), awaited by `idle()` and `stop()`. */
   readonly #inflight = new Set<Promise<void>>();
   #stopped = false;
+  #blocks = 0;
 
   constructor(deps: SpendWatchDeps) {
     this.#deps = deps;
@@ -51,7 +52,10 @@ export class ChannelSpendWatch {
         const scid = BigInt(e.watchId.slice(WATCH_PREFIX.length));
         this.#run('mark channel spent', () => this.#deps.target.markSpent(scid, e.height));
       }),
-      chain.on('block', (e) => this.#run('prune spent channels', () => this.#deps.target.onBlock(e.height))),
+      chain.on('block', (e) => {
+        this.#blocks++;
+        this.#run('prune spent channels', () => this.#deps.target.onBlock(e.height));
+      }),
     );
     for (const scid of scids) this.track(scid);
   }
@@ -80,6 +84,11 @@ export class ChannelSpendWatch {
     }
   }
 
+  /** Blocks connected since start: a look-up stamped with the current count saw the same chain. */
+  get blocksSeen(): number {
+    return this.#blocks;
+  }
+
   get watching(): number {
     return this.#watched.size;
   }
@@ -94,7 +103,9 @@ export class ChannelSpendWatch {
     const { chain } = this.#deps;
     const id = WATCH_PREFIX + scid.toString();
     const fromBlock = scidToParts(scid).block;
-    const out = this.#deps.recent?.(scid) ?? (await this.#deps.output(scid));
+    const recent = this.#deps.recent?.(scid);
+    const stamp = recent?.blocksSeen ?? this.#blocks;
+    const out = recent?.output ?? (await this.#deps.output(scid));
     if (this.#stopped || !this.#watched.has(scid)) return;
     if (out === undefined) {
       // The funding transaction left the chain (a reorg): the channel cannot be used any more.
@@ -110,7 +121,9 @@ export class ChannelSpendWatch {
       return;
     }
     await chain.watchSpend(out.outpoint, { id });
-    // A block may have spent it between the look-up and the watch: look again.
+    // No block connected since the look-up: the watch sees every later spend. Otherwise one of
+    // those blocks may have spent it before the watch existed: look again.
+    if (stamp >= 0 && stamp === this.#blocks) return;
     const again = await this.#deps.output(scid);
     if (again !== undefined && !again.unspent && !this.#stopped) {
       chain.unwatch(id);
