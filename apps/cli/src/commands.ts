@@ -24,6 +24,15 @@ export const COMMANDS: readonly CliCommand[] = [
   },
   { name: 'disconnect', summary: 'disconnect from a peer', params: ['nodeId=<hex>'] },
   { name: 'cluster', summary: 'cluster members, roles, status, peers per frontend (Shoal)', params: [] },
+  { name: 'allnodes', summary: 'every node_announcement of the routing graph', params: [] },
+  { name: 'allchannels', summary: 'every public channel: shortChannelId and its two nodes', params: [] },
+  {
+    name: 'allupdates',
+    summary: 'latest channel_update of each channel direction',
+    params: ['[nodeId=<hex>]'],
+  },
+  { name: 'node', summary: "a node's announcement, active channels, capacity", params: ['nodeId=<hex>'] },
+  { name: 'networkstats', summary: 'routing graph counts, capacity and fee percentiles', params: [] },
   {
     name: 'state',
     path: 'v1/state',
