@@ -200,6 +200,18 @@ export class Backend implements NodeView {
     return this.router.sync.view();
   }
 
+  /** The status page's gossip line: graph size, and how far the furthest running sync got. */
+  gossipStatus(): { nodes: number; channels: number; syncProgress: number } {
+    const g = this.router.processor.graph;
+    const v = this.router.sync.view();
+    const running = v.peers.filter((p) => p.phase === 'range' || p.phase === 'ids');
+    const progress =
+      v.completed > 0 || running.length === 0
+        ? 1
+        : Math.max(...running.map((p) => (p.queriesTotal === 0 ? 0 : p.queriesDone / p.queriesTotal)));
+    return { nodes: g.nodeCount, channels: g.channelCount, syncProgress: progress };
+  }
+
   blockHeight(): Promise<number> {
     return this.deps.blockHeight?.() ?? Promise.resolve(0);
   }

@@ -183,6 +183,10 @@ describe('gossip API calls (Eclair-compatible)', () => {
     assert.equal(cltv.percentile95, 30);
   });
 
+  test('the status page shows the graph size and sync progress', T, () => {
+    assert.deepEqual(tb.backend.gossipStatus(), { nodes: 3, channels: 2, syncProgress: 1 });
+  });
+
   test('the calls need the API password', T, async () => {
     const res = await fetch(`${tb.url}/allnodes`, { method: 'POST' });
     assert.equal(res.status, 401);

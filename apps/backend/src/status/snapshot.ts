@@ -47,6 +47,8 @@ export interface StatusSource {
   cluster(): { self: string; members: StatusMember[] };
   peers(): PeerResult[];
   blockHeight(): Promise<number>;
+  /** The routing graph's size and our initial sync's progress (0 to 1); absent: not shown. */
+  gossipStatus?(): { nodes: number; channels: number; syncProgress: number };
 }
 
 /** Turns the API's peer view into the page's (hex and text addresses at this edge). */
@@ -81,7 +83,7 @@ export async function takeSnapshot(
     members: [...view.members, ...gone.map((m) => ({ ...m, status: 'removed' }))],
     peers: source.peers().map(statusPeer),
     chain: { height: await source.blockHeight() },
-    gossip: null,
+    gossip: source.gossipStatus?.() ?? null,
     channels: { count: 0, supported: false },
   };
 }
