@@ -19,6 +19,9 @@ export {
   type RemoteEndpoint,
   remoteAddrTlv,
 } from './init-rules.js';
-export { type ConnectionState, FrontendMetrics } from './metrics.js';
-export { PeerConnection, type PeerConnectionTimeouts } from './peer-connection.js';
+export { type ConnectionState, FrontendMetrics, type GossipOutcome } from './metrics.js';
+export { type GossipRouterPort, PeerConnection, type PeerConnectionTimeouts } from './peer-connection.js';
 export { BACKEND_ROLE, Readiness } from './readiness.js';
+export { GraphSync } from './router/graph-sync.js';
+export { FrontendRouter, type FrontendRouterDeps, type FrontendRouterEvents } from './router/router.js';
+export type { FrontendRouterOptions, RouterPeer } from './router/types.js';

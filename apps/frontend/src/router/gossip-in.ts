@@ -18,8 +18,11 @@ export interface GossipIntakeDeps {
   queue: RebroadcastQueue;
   logger: Logger;
   now: () => number;
-  /** Sends a `GossipIn` to the backend `Router`; throws when no router is reachable. */
-  forward: (msg: Omit<GossipIn, 'replyTo'>) => void;
+  /**
+   * Sends a `GossipIn` to the backend `Router`: false when the mesh link is saturated (the peer is
+   * paused until {@link GossipIntake.linkDrained}); throws when no router is reachable.
+   */
+  forward: (msg: Omit<GossipIn, 'replyTo'>) => boolean;
   /** A sender of invalid gossip (BOLT 7 "SHOULD send a warning"). */
   penalise: (peerId: string, reason: RejectReason, detail: string) => void;
   /** Whether gossip from this peer is ignored (penalty box). */
@@ -47,6 +50,7 @@ export class GossipIntake {
   readonly dedup: GossipDeduplicator;
   readonly #inFlight = new Map<bigint, Forward>();
   readonly #paused = new Map<string, RouterPeer>();
+  readonly #linkPaused = new Map<string, RouterPeer>();
   #nextId = 0n;
 
   constructor(
@@ -85,8 +89,9 @@ export class GossipIntake {
     this.deps.received(g.kind, 'new');
     const id = ++this.#nextId;
     const key = GossipDeduplicator.key(g);
+    let flowing: boolean;
     try {
-      this.deps.forward({ id, signaturesChecked: pre.checked, message: raw });
+      flowing = this.deps.forward({ id, signaturesChecked: pre.checked, message: raw });
     } catch (err) {
       this.dedup.decide(key, false);
       this.deps.logger.warn('gossip not forwarded: backend router unreachable', {
@@ -96,7 +101,14 @@ export class GossipIntake {
     }
     this.#inFlight.set(id, { key, kind: g.kind, sentAt: this.deps.now() });
     this.deps.inFlightChanged(this.#inFlight.size);
-    if (this.#inFlight.size >= this.options.maxInFlight && !this.#paused.has(peer.id)) {
+    if (!flowing && !this.#linkPaused.has(peer.id) && !this.#paused.has(peer.id)) {
+      this.#linkPaused.set(peer.id, peer);
+      peer.pauseReading();
+    } else if (
+      this.#inFlight.size >= this.options.maxInFlight &&
+      !this.#paused.has(peer.id) &&
+      !this.#linkPaused.has(peer.id)
+    ) {
       this.#paused.set(peer.id, peer);
       peer.pauseReading();
     }
@@ -146,9 +158,20 @@ export class GossipIntake {
     this.#settled();
   }
 
+  /** The mesh link drained: peers paused on it read again. */
+  linkDrained(): void {
+    const peers = [...this.#linkPaused.values()];
+    this.#linkPaused.clear();
+    for (const p of peers) {
+      if (this.#paused.has(p.id)) continue; // still held by the in-flight bound
+      p.resumeReading();
+    }
+  }
+
   /** A peer went away. */
   forget(peerId: string): void {
     this.#paused.delete(peerId);
+    this.#linkPaused.delete(peerId);
   }
 
   #settled(): void {
@@ -156,7 +179,7 @@ export class GossipIntake {
     if (this.#paused.size === 0 || this.#inFlight.size > this.options.maxInFlight / 2) return;
     const peers = [...this.#paused.values()];
     this.#paused.clear();
-    for (const p of peers) p.resumeReading();
+    for (const p of peers) if (!this.#linkPaused.has(p.id)) p.resumeReading();
   }
 }
 

@@ -52,7 +52,10 @@ export class QueryAnswerer {
         return;
       }
       this.deps.answered('query_channel_range');
-      writer.push(replies, (r) => encodeMessage(r), { done: () => this.#end(peer, 'query_channel_range') });
+      const queued = writer.push(replies, (r) => encodeMessage(r), {
+        done: () => this.#end(peer, 'query_channel_range'),
+      });
+      if (!queued) this.#end(peer, 'query_channel_range'); // the connection closed meanwhile
     });
   }
 
@@ -68,9 +71,10 @@ export class QueryAnswerer {
         return;
       }
       this.deps.answered('query_short_channel_ids');
-      writer.push([...answer.messages, encodeMessage(answer.end)], identity, {
+      const queued = writer.push([...answer.messages, encodeMessage(answer.end)], identity, {
         done: () => this.#end(peer, 'query_short_channel_ids'),
       });
+      if (!queued) this.#end(peer, 'query_short_channel_ids');
     });
   }
 

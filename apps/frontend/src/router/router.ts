@@ -12,20 +12,17 @@ import {
   systemClock,
 } from '@shoal/gossip';
 import type { Logger } from '@shoal/log';
-import { decodeMessage, encodeMessage, WireError } from '@shoal/wire';
 import { errorMessage, FrontendError } from '../errors.js';
 import type { FrontendMetrics, GossipOutcome } from '../metrics.js';
 import { GossipIntake } from './gossip-in.js';
 import { GraphSync } from './graph-sync.js';
-import { OwnSync, timestampFilter } from './own-sync.js';
-import { PeerWriter } from './peer-writer.js';
+import { PeerGossip, ROUTED_TYPES } from './peer-gossip.js';
 import { QueryAnswerer } from './queries.js';
 import {
   type FrontendRouterOptions,
   type ResolvedRouterOptions,
   type RouterPeer,
   resolveRouterOptions,
-  typeOf,
 } from './types.js';
 
 /** Collaborators of a {@link FrontendRouter}. */
@@ -49,17 +46,6 @@ export interface FrontendRouterEvents {
   penalised: [peerId: string, action: 'warn' | 'ignore', reason: RejectReason];
 }
 
-/** BOLT 7 message types the router takes from peers (announcement_signatures, 259, goes to the backend). */
-const ROUTED = new Set([256, 257, 258, 261, 262, 263, 264, 265]);
-const ZERO_CHANNEL_ID = new Uint8Array(32);
-const FULL_FILTER = { firstTimestamp: 0, timestampRange: 0xffff_ffff };
-
-interface PeerState {
-  peer: RouterPeer;
-  writer: PeerWriter;
-  sync?: OwnSync;
-}
-
 /**
  * The frontend gossip router (issue 6, DESIGN 4): one per frontend process, shared by its
  * connections. It keeps the graph copy ({@link GraphSync}), pre-checks, de-duplicates and
@@ -76,12 +62,13 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
   readonly #scheduler: RebroadcastScheduler;
   readonly #penalties: PenaltyBox;
   readonly #queries: QueryAnswerer;
-  readonly #peers = new Map<string, PeerState>();
+  readonly #conns: PeerGossip;
   #whenReady: (() => void)[] = [];
   #ref: ActorRef | undefined;
   #timer: NodeJS.Timeout | undefined;
   #lastReady = false;
   readonly #onMember = (e: MembershipEvent): void => this.#memberEvent(e);
+  readonly #onDrain = (): void => this.intake.linkDrained();
 
   constructor(
     private readonly deps: FrontendRouterDeps,
@@ -138,10 +125,7 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
         queue: this.queue,
         clock: this.#clock,
         send: (peerId, messages) => {
-          const s = this.#peers.get(peerId);
-          if (!s) return;
-          if (s.writer.push(messages, (m) => m, { droppable: true }))
-            deps.metrics.gossipRebroadcast(messages.length);
+          if (this.#conns.rebroadcast(peerId, messages)) deps.metrics.gossipRebroadcast(messages.length);
           else
             log.warn('rebroadcast dropped: connection too slow', { peer: peerId, messages: messages.length });
         },
@@ -151,10 +135,23 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
     this.#queries = new QueryAnswerer({
       graph: () => this.sync.replica.graph,
       whenReady: (fn) => this.#onceReady(fn),
-      warn: (peer, text) => this.#warn(peer, text),
+      warn: (peer, text) => this.#conns.warn(peer.id, text),
       setFilter: (peerId, f) => this.#scheduler.setFilter(peerId, f),
       answered: (type) => deps.metrics.gossipQuery(type),
     });
+    this.#conns = new PeerGossip(
+      {
+        scheduler: this.#scheduler,
+        queries: this.#queries,
+        intake: this.intake,
+        graph: () => this.sync.replica.graph,
+        onceReady: (fn) => this.#onceReady(fn),
+        report: (r) => this.#report(r),
+        logger: deps.logger,
+        now,
+      },
+      this.#options,
+    );
   }
 
   /** Whether `/ready` may be true as far as gossip goes (graph copy in sync). */
@@ -179,6 +176,7 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
     });
     m.mediator.put(PATHS.frontRouter, this.#ref);
     m.mediator.subscribe(GOSSIP_DELTAS_TOPIC, this.#ref);
+    m.on('drain', this.#onDrain);
     for (const k of ['member-up', 'member-unreachable', 'member-reachable', 'member-removed'] as const)
       m.on(k, this.#onMember);
     this.#scheduler.start();
@@ -191,6 +189,7 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
     clearInterval(this.#timer);
     this.#scheduler.stop();
     const m = this.deps.member;
+    m.off('drain', this.#onDrain);
     for (const k of ['member-up', 'member-unreachable', 'member-reachable', 'member-removed'] as const)
       m.off(k, this.#onMember);
     if (this.#ref) {
@@ -199,15 +198,13 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
       m.actors.stopActor(this.#ref);
       this.#ref = undefined;
     }
-    for (const id of [...this.#peers.keys()]) this.detach(id);
+    for (const id of this.#conns.ids()) this.detach(id);
     this.#whenReady = [];
   }
 
   /** Messages queued for peers and not yet handed to their sockets (back-pressure). */
   get backlog(): number {
-    let n = 0;
-    for (const s of this.#peers.values()) n += s.writer.queued;
-    return n;
+    return this.#conns.backlog;
   }
 
   /** Flushes every connection's rebroadcast now (operators' and tests' shortcut); returns messages sent. */
@@ -217,88 +214,22 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
 
   /** A connection finished `init`: it takes part in gossip from now on. */
   attach(peer: RouterPeer): void {
-    const state: PeerState = { peer, writer: new PeerWriter(peer, this.#options.maxQueuedPerPeer) };
-    this.#peers.set(peer.id, state);
-    this.#scheduler.addPeer(peer.id);
-    const queries = peer.remoteFeatures.has('gossip_queries');
-    // BOLT 7: without gossip_queries a peer gets all gossip; with it, only after its filter.
-    if (!queries) this.#scheduler.setFilter(peer.id, FULL_FILTER);
-    else if (peer.doSync) {
-      this.#onceReady(() => {
-        if (!this.#peers.has(peer.id)) return;
-        state.sync = new OwnSync(
-          peer,
-          this.sync.replica.graph,
-          {
-            send: (m) => state.writer.push([m], (x) => x),
-            report: (r) => this.#report(r),
-            logger: this.deps.logger.child({ component: 'gossip-sync', peer: peer.id }),
-            now: () => this.#clock.now(),
-          },
-          {
-            reportIntervalMs: this.#options.syncReportIntervalMs,
-            filterMarginSeconds: this.#options.filterMarginSeconds,
-          },
-        );
-        state.sync.start();
-      });
-    } else
-      state.writer.push([timestampFilter(peer.chainHash, Math.floor(this.#clock.now() / 1000))], (m) => m);
+    this.#conns.attach(peer);
   }
 
   /** The connection closed. */
   detach(peerId: string): void {
-    const s = this.#peers.get(peerId);
-    if (!s) return;
-    this.#peers.delete(peerId);
-    s.writer.close();
-    s.sync?.abort('connection closed');
-    this.#scheduler.removePeer(peerId);
-    this.#queries.forget(peerId);
-    this.intake.forget(peerId);
+    this.#conns.detach(peerId);
   }
 
   /** Whether the router takes this BOLT message type from peers. */
   handles(type: number): boolean {
-    return ROUTED.has(type);
+    return ROUTED_TYPES.has(type);
   }
 
   /** A gossip or gossip-query message from an attached peer. */
   onPeerMessage(peerId: string, raw: Uint8Array): void {
-    const s = this.#peers.get(peerId);
-    if (!s) return;
-    const type = typeOf(raw);
-    if (type >= 256 && type <= 258) {
-      this.intake.offer(s.peer, raw);
-      return;
-    }
-    let m: ReturnType<typeof decodeMessage>;
-    try {
-      m = decodeMessage(raw);
-    } catch (err) {
-      if (!(err instanceof WireError)) throw err;
-      this.#warn(s.peer, `malformed message type ${type}: ${err.message}`);
-      return;
-    }
-    switch (m.type) {
-      case 'query_channel_range':
-        this.#queries.queryChannelRange(s.peer, s.writer, m);
-        break;
-      case 'query_short_channel_ids':
-        this.#queries.queryShortChannelIds(s.peer, s.writer, m);
-        break;
-      case 'gossip_timestamp_filter':
-        this.#queries.timestampFilter(s.peer, s.writer, m);
-        break;
-      case 'reply_channel_range':
-        s.sync?.onReplyChannelRange(m);
-        break;
-      case 'reply_short_channel_ids_end':
-        s.sync?.onReplyShortChannelIdsEnd(m);
-        break;
-      default:
-        throw new FrontendError('FRONTEND_PROTOCOL', `router got message type ${type}`, { type });
-    }
+    this.#conns.onMessage(peerId, raw);
   }
 
   #self(): ActorRef {
@@ -364,22 +295,8 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
 
   #penalise(peerId: string, reason: RejectReason, detail: string): void {
     const action = this.#penalties.recordInvalid(peerId);
-    const s = this.#peers.get(peerId);
     this.deps.logger.warn('invalid gossip from a peer', { peer: peerId, reason, detail, action });
-    if (action === 'warn' && s) this.#warn(s.peer, `invalid gossip (${reason}): ${detail}`);
+    if (action === 'warn') this.#conns.warn(peerId, `invalid gossip (${reason}): ${detail}`);
     this.emit('penalised', peerId, action, reason);
-  }
-
-  /** BOLT 1 `warning` (all-zero channel_id), written at once (ahead of queued answers). */
-  #warn(peer: RouterPeer, text: string): void {
-    if (!peer.isOpen) return;
-    peer.send(
-      encodeMessage({
-        type: 'warning',
-        channelId: ZERO_CHANNEL_ID,
-        data: Buffer.from(text, 'utf8'),
-        tlvs: { unknown: [] },
-      }),
-    );
   }
 }
