@@ -78,6 +78,9 @@ export class GossipRouter {
   readonly #waiting: (() => void)[] = [];
   #self: ActorRef | undefined;
   #published = 0n;
+  /** Committed deltas not yet published: coalesced until the next turn of the event loop. */
+  #unpublished: GraphDelta[] = [];
+  #flush: NodeJS.Immediate | undefined;
   #snapshotIds = 0n;
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -146,6 +149,7 @@ export class GossipRouter {
   }
 
   async stop(): Promise<void> {
+    this.#publish();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#deps.member.mediator.remove(PATHS.router);
@@ -240,6 +244,8 @@ export class GossipRouter {
 
   /** Streams the whole graph to a joining frontend, paced by its mesh link. */
   #stream(replyTo: ActorRef): void {
+    // The graph already holds the coalesced deltas: publish them so `seq` covers them.
+    this.#publish();
     const snapshotId = ++this.#snapshotIds;
     const { batches } = this.processor.snapshot(this.#options.snapshotBatch ?? 500);
     // The published sequence this snapshot reflects (deltas split for size count one each).
@@ -258,22 +264,36 @@ export class GossipRouter {
     void work.finally(() => this.#streams.delete(work));
   }
 
-  /** A committed batch: published (split when large), watched, counted; maybe our announcement. */
+  /**
+   * A committed batch: watched, counted, maybe our announcement; published with the other batches
+   * committed in the same turn of the event loop (one `GraphDeltas` for a burst, not one per
+   * message), split when large.
+   */
   #committed(deltas: readonly GraphDelta[]): void {
+    for (const d of deltas) this.#unpublished.push(d);
+    this.#flush ??= setImmediate(() => this.#publish());
+    this.#spends?.onDeltas(deltas);
+    this.#updateGauges();
+    if (deltas.some((d) => d.kind === 'channel_added')) void this.#own?.check();
+  }
+
+  #publish(): void {
+    if (this.#flush !== undefined) clearImmediate(this.#flush);
+    this.#flush = undefined;
+    const deltas = this.#unpublished;
+    this.#unpublished = [];
+    if (deltas.length === 0 || this.#self === undefined) return;
     const proto = this.#deps.proto;
     for (const part of splitBySize(deltas, MAX_DELTAS_BYTES)) {
       const seq = ++this.#published;
       const msg = proto.graphDeltas.of({ seq, generation: this.generation, deltas: part });
       try {
-        this.#deps.member.mediator.publish(GOSSIP_DELTAS_TOPIC, msg, { sender: this.ref });
+        this.#deps.member.mediator.publish(GOSSIP_DELTAS_TOPIC, msg, { sender: this.#self });
       } catch (err) {
         // A frontend that misses a batch sees the gap in `seq` and asks for a snapshot.
         this.#log.warn('graph deltas not delivered to every frontend', { error: errorMessage(err) });
       }
     }
-    this.#spends?.onDeltas(deltas);
-    this.#updateGauges();
-    if (deltas.some((d) => d.kind === 'channel_added')) void this.#own?.check();
   }
 
   #updateGauges(): void {
