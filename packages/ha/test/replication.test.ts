@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openPostgresStore, type Store } from '@shoal/store';
+import { isStoreError, openPostgresStore, type Store } from '@shoal/store';
 import pg from 'pg';
 import { freePort } from '../src/index.js';
 
@@ -59,7 +59,7 @@ describe('deploy/postgres: synchronous standby, promote, pg_rewind (real Postgre
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('no acknowledged write is lost when the primary is killed; the store finds the promoted standby', {
+  it('no acknowledged write is lost when the primary is killed; the same store moves to the promoted standby and keeps its epoch', {
     timeout: 280_000,
   }, async () => {
     const common = ['--hba-method', 'trust', '--idle-tx-timeout', '2s'];
@@ -109,23 +109,23 @@ describe('deploy/postgres: synchronous standby, promote, pg_rewind (real Postgre
     assert.equal(failure, undefined, 'writes succeed while the primary is up');
     const step = (s: string) => process.env.PGHA_DEBUG && process.stderr.write(`step: ${s}\n`);
     step('killing primary');
-    // Killed between transactions: @shoal/store's checked-out pg client has no 'error' listener, so a
-    // server dying mid-transaction raises an uncaught exception in the writer (reported upstream).
     stop = true;
     await writer;
     assert.equal(failure, undefined);
     const pid = Number(readFileSync(join(a, 'postmaster.pid'), 'utf8').split('\n')[0]);
     process.kill(pid, 'SIGKILL');
-    await store.close();
 
     step('promote');
     await pgha('promote', b, '--peer', 'node_a');
-    // The promoted standby still requires a synchronous standby (node_a): a write waits for the
-    // rebuilt old primary. Reopening with the same host list finds the new primary.
-    const reopened = openPostgresStore({ url, epoch: 6n, poolSize: 2, onIdleError: () => undefined }).then(
-      (s) => ({ s }),
-      (e: unknown) => ({ e }),
-    );
+    // The same store keeps writing: its next transaction finds the old primary gone, probes the
+    // hosts again and moves to the promoted standby. The promoted standby still requires a
+    // synchronous standby (node_a), so this commit waits for the rebuilt old primary.
+    const during = store
+      .transaction((tx) => tx.meta.put('during-failover', Buffer.from('1')))
+      .then(
+        () => ({ ok: true as const }),
+        (e: unknown) => ({ e }),
+      );
     step('rewind');
     await pgha(
       'rewind',
@@ -141,22 +141,28 @@ describe('deploy/postgres: synchronous standby, promote, pg_rewind (real Postgre
       ...common,
     );
     await pgha('start', a);
-    step('reopen');
-    const r = await reopened;
+    const r = await during;
     if ('e' in r) throw r.e;
-    const store2 = r.s;
-    stores.push(store2);
     await pgha('wait-sync', `127.0.0.1:${pb}`, 'node_a', '60');
     assert.match(await pgha('status', `127.0.0.1:${pb}`), /^node_a\|streaming\|sync\|/m);
 
-    const missing = await store2.read(async (tx) => {
+    const missing = await store.read(async (tx) => {
       const lost: number[] = [];
       for (const i of acked) if ((await tx.meta.get(`k/${i}`)) === undefined) lost.push(i);
       return lost;
     });
     assert.deepEqual(missing, [], `acknowledged writes lost: ${missing.join(',')}`);
-    assert.equal(await store2.databaseEpoch(), 6n);
-    await store2.transaction((tx) => tx.meta.put('after-failover', Buffer.from('1')));
+    assert.equal(await store.databaseEpoch(), 5n, 'the epoch survived the failover');
+    await store.transaction((tx) => tx.meta.put('after-failover', Buffer.from('1')));
+    // The epoch check holds on the new primary: a successor claims 6, the old store is refused.
+    const store2 = await openPostgresStore({ url, epoch: 6n, poolSize: 2, onIdleError: () => undefined });
+    stores.push(store2);
+    await assert.rejects(
+      store.transaction((tx) => tx.meta.put('stale', Buffer.from('1'))),
+      (err: unknown) => isStoreError(err, 'STORE_STALE_EPOCH'),
+    );
+    assert.equal(await store2.read((tx) => tx.meta.get('stale')), undefined);
+    await store2.transaction((tx) => tx.meta.put('by-successor', Buffer.from('1')));
     // The rebuilt old primary is a standby: read-only, and it has the write (synchronous).
     const old = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${pa}/shoal` });
     await old.connect();

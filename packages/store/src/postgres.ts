@@ -83,14 +83,29 @@ function redact(url: string): string {
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const urls = typeof options.url === 'string' ? expandHosts(options.url) : options.url.flatMap(expandHosts);
-  const primary = await findPrimary(urls, options.connectTimeoutMs ?? 5000);
-  const pool = new pg.Pool({
-    connectionString: primary,
-    max: options.poolSize ?? 4,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-  });
+  const timeoutMs = options.connectTimeoutMs ?? 5000;
   const onIdleError =
     options.onIdleError ?? ((err: StoreError) => process.emitWarning(err.message, { code: err.code }));
+  const primary = await findPrimary(urls, timeoutMs);
+  const connect = (url: string) => makePool(url, options.poolSize ?? 4, timeoutMs, onIdleError);
+  const store = new PostgresStore(urls, primary, connect, timeoutMs, options.metrics);
+  try {
+    await migrate({ kind: 'postgres', transaction: (fn) => store.raw('BEGIN', fn) });
+    await store.init(options.epoch);
+    return store;
+  } catch (err) {
+    await store.close();
+    throw postgresError(err, 'open');
+  }
+}
+
+function makePool(
+  url: string,
+  max: number,
+  timeoutMs: number,
+  onIdleError: (err: StoreError) => void,
+): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: timeoutMs });
   // A connection that dies while checked out (server restart, failover, idle-in-transaction
   // timeout) emits 'error' on its client; without a listener that is an uncaught exception. The
   // query in flight rejects on its own, so the transaction fails with a StoreError; the pool then
@@ -102,28 +117,42 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     const mapped = postgresError(err, 'idle connection');
     onIdleError(mapped instanceof StoreError ? mapped : new StoreError('STORE_UNAVAILABLE', String(err)));
   });
-  const store = new PostgresStore(pool, options.metrics);
-  try {
-    await migrate({ kind: 'postgres', transaction: (fn) => store.raw('BEGIN', fn) });
-    await store.init(options.epoch);
-    return store;
-  } catch (err) {
-    await pool.end();
-    throw postgresError(err, 'open');
-  }
+  return pool;
+}
+
+/** A failure before BEGIN completed: nothing was written, so the transaction may run again. */
+class NotBegun {
+  constructor(readonly error: unknown) {}
 }
 
 class PostgresStore implements Store {
   readonly kind = 'postgres';
   readonly schemaVersion = SCHEMA_VERSION;
-  readonly #pool: pg.Pool;
+  readonly #urls: readonly string[];
+  readonly #connect: (url: string) => pg.Pool;
+  readonly #timeoutMs: number;
+  #url: string;
+  #pool: pg.Pool;
+  /** Set when a transaction failed as if the server went away: find the primary again first. */
+  #suspect = false;
+  #finding: Promise<void> | undefined;
   #epoch = 0n;
   #closed = false;
   readonly #metrics: StoreMetrics | undefined;
 
-  constructor(pool: pg.Pool, metrics: StoreMetrics | undefined) {
+  constructor(
+    urls: readonly string[],
+    primary: string,
+    connect: (url: string) => pg.Pool,
+    timeoutMs: number,
+    metrics: StoreMetrics | undefined,
+  ) {
+    this.#urls = urls;
+    this.#url = primary;
+    this.#connect = connect;
+    this.#timeoutMs = timeoutMs;
     this.#metrics = metrics;
-    this.#pool = pool;
+    this.#pool = connect(primary);
   }
 
   get epoch(): bigint {
@@ -135,14 +164,59 @@ class PostgresStore implements Store {
     else this.#epoch = await this.databaseEpoch();
   }
 
-  /** Runs `fn` between `begin` and COMMIT on one pooled connection; rolls back on throw. */
+  /**
+   * Runs `fn` between `begin` and COMMIT on one pooled connection; rolls back on throw. After a
+   * failover (connection refused or lost, or the server became read-only) the hosts are probed
+   * again and the pool moves to the one accepting writes (libpq's `target_session_attrs=read-write`).
+   * A transaction that failed before BEGIN completed is run once more there (nothing was written);
+   * one that failed later fails (its COMMIT may or may not have happened) and the next one moves.
+   * The epoch check is part of every write transaction, so it holds on whichever host answers.
+   */
   async raw<T>(begin: string, fn: (ex: Executor, begun: pg.QueryResult<Row>[]) => Promise<T>): Promise<T> {
     if (this.#closed) throw new StoreError('STORE_CLOSED', 'PostgreSQL store is closed');
+    if (this.#suspect) await this.#findPrimary();
+    try {
+      return await this.#attempt(begin, fn);
+    } catch (err) {
+      if (!(err instanceof NotBegun)) throw err;
+      if (!isUnavailable(err.error)) throw err.error;
+      await this.#findPrimary();
+      try {
+        return await this.#attempt(begin, fn);
+      } catch (again) {
+        throw again instanceof NotBegun ? again.error : again;
+      }
+    }
+  }
+
+  /** Probes the hosts (once for all concurrent callers) and moves the pool to the writable one. */
+  #findPrimary(): Promise<void> {
+    this.#finding ??= (async () => {
+      try {
+        const url = await findPrimary(this.#urls, this.#timeoutMs);
+        this.#suspect = false;
+        if (url === this.#url || this.#closed) return;
+        const old = this.#pool;
+        this.#url = url;
+        this.#pool = this.#connect(url);
+        // Clients still checked out finish (or fail) on the old pool; it ends when they are back.
+        old.end().catch(() => undefined); // the old server is gone or read-only: nothing to report
+      } finally {
+        this.#finding = undefined;
+      }
+    })();
+    return this.#finding;
+  }
+
+  async #attempt<T>(
+    begin: string,
+    fn: (ex: Executor, begun: pg.QueryResult<Row>[]) => Promise<T>,
+  ): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();
     } catch (err) {
-      throw postgresError(err, 'connect');
+      throw new NotBegun(postgresError(err, 'connect'));
     }
     const ex: Executor = {
       run: async (sql, params = []) =>
@@ -150,9 +224,16 @@ class PostgresStore implements Store {
       all: async (sql, params = []) => (await client.query<Row>(toDollarParams(sql), params.map(bind))).rows,
     };
     let broken: Error | undefined;
+    let begun: unknown;
     try {
       // A multi-statement string resolves to one result per statement.
-      const begun: unknown = await client.query<Row>(begin);
+      begun = await client.query<Row>(begin);
+    } catch (err) {
+      broken = err instanceof Error ? err : new Error(String(err));
+      client.release(broken);
+      throw new NotBegun(postgresError(err, 'transaction'));
+    }
+    try {
       const result = await fn(ex, Array.isArray(begun) ? (begun as pg.QueryResult<Row>[]) : []);
       await client.query('COMMIT');
       return result;
@@ -163,7 +244,9 @@ class PostgresStore implements Store {
         // The connection is unusable: drop it from the pool; the original error is what we report.
         broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
       }
-      throw postgresError(err, 'transaction');
+      const mapped = postgresError(err, 'transaction');
+      if (isUnavailable(mapped)) this.#suspect = true;
+      throw mapped;
     } finally {
       client.release(broken);
     }
@@ -208,8 +291,13 @@ class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#finding?.catch(() => undefined); // closing: a failed probe does not matter now
     await this.#pool.end();
   }
+}
+
+function isUnavailable(err: unknown): boolean {
+  return err instanceof StoreError && err.code === 'STORE_UNAVAILABLE';
 }
 
 function bind(v: SqlValue): string | number | Buffer | null {
