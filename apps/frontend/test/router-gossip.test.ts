@@ -145,6 +145,17 @@ describe('frontend router: gossip in, penalties and rebroadcast', { timeout: 90_
       await roundTrip(p);
       assert.deepEqual(gossipTypes(p), []);
     }
+    const metrics = await (await fetch(`http://127.0.0.1:${fe.frontend.httpPort}/metrics`)).text();
+    assert.match(
+      metrics,
+      /^shoal_front_gossip_received_total\{type="channel_announcement",outcome="new"\} 1$/m,
+    );
+    assert.match(
+      metrics,
+      /^shoal_front_gossip_received_total\{type="channel_update",outcome="duplicate"\} 1$/m,
+    );
+    assert.match(metrics, /^shoal_front_gossip_rebroadcast_total 4$/m, 'two messages to c and to f');
+    assert.match(metrics, /^shoal_front_gossip_in_flight 0$/m);
   });
 
   it('warns the sender of a bad signature, then ignores its gossip; rejections for stale gossip are not penalised', {

@@ -101,6 +101,9 @@ describe('frontend router: graph copy, readiness and queries', { timeout: 90_000
     await pollUntil(() => replica.seq === 6, 'deltas 6 applied');
     assert.equal(replica.graph.channelCount, 2);
     assert.ok(fe.frontend.ready);
+    const metrics = await (await fetch(`http://127.0.0.1:${fe.frontend.httpPort}/metrics`)).text();
+    assert.match(metrics, /^shoal_front_graph_size\{kind="channels"\} 2$/m);
+    assert.match(metrics, /^shoal_front_graph_size\{kind="nodes"\} 3$/m);
   });
 
   it('answers query_channel_range (timestamps, checksums) and query_short_channel_ids from the copy', {
