@@ -38,7 +38,7 @@ const settings = {
     id: setting(
       stringFormat({ what: 'member id ([A-Za-z0-9._-])', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/ }),
       {
-        doc: "This backend's own name in the leader election (issue 7's cluster.id), shown by the cluster API and to followers; unset: the host name. Not the cluster's name: see cluster.name.",
+        doc: "This backend's own name in the leader election (backends only), shown by the cluster API and by followers; unset: the host name. Not the cluster's name: that is cluster.name.",
         default: null,
       },
     ),
