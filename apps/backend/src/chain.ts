@@ -11,6 +11,7 @@ import type { KeyRing } from '@shoal/identity';
 import type { Logger } from '@shoal/log';
 import { Bip84WalletKeys, JsonFileWalletPersistence, Wallet } from '@shoal/wallet';
 import { scidToParts } from '@shoal/wire';
+import { Block } from 'bitcoinjs-lib';
 
 /** Wallet state file inside the datadir (`{birthday, nextIndex}`; coins are rescanned on start). */
 export const WALLET_FILE = 'wallet.json';
@@ -118,6 +119,8 @@ export function tipHeight(chain: ChainSource, logger: Logger): () => Promise<num
 
 /** How many recent look-ups {@link ChainFundingLookup} remembers the outpoint of. */
 const REMEMBERED_OUTPOINTS = 10_000;
+/** Parsed blocks kept by {@link ChainFundingLookup} (announcements arrive roughly grouped by block). */
+const CACHED_BLOCKS = 16;
 
 /** A remembered look-up: the output, and the spend watch's block count when it was asked for. */
 export interface RecentOutput {
@@ -125,18 +128,25 @@ export interface RecentOutput {
   blocksSeen: number;
 }
 
+/** The transactions of one block as the funding check needs them. */
+type BlockTxs = readonly { txid: Uint8Array; outs: readonly { script: Uint8Array; value: bigint }[] }[];
+
 /**
  * BOLT 7 `channel_announcement` funding check over the chain source: the output behind a
  * `short_channel_id` (block height, transaction index, output index), its script, value and
- * whether it is unspent. Recent answers keep their outpoint and a block-count stamp (`stamp`,
- * from the router's spend watch), so the router can watch the spend of a channel it just
- * accepted without looking it up again unless a block arrived in between.
+ * whether it is unspent. Blocks are fetched and parsed once for all the channels they fund (a few
+ * are cached by hash, so a reorg cannot serve stale data; concurrent look-ups share one fetch),
+ * then each channel costs a block-hash and an unspent-output query. Recent answers keep their
+ * outpoint and a block-count stamp (`stamp`, from the router's spend watch), so the router can
+ * watch the spend of a channel it just accepted without looking it up again unless a block
+ * arrived in between.
  */
 export class ChainFundingLookup implements FundingOutputLookup {
   readonly #recent = new Map<bigint, RecentOutput>();
+  readonly #blocks = new Map<string, Promise<BlockTxs | undefined>>();
 
   constructor(
-    private readonly chain: Pick<ChainSource, 'outputAtShortChannelId'>,
+    private readonly chain: Pick<ChainSource, 'getBlockHash' | 'getBlock' | 'getUtxo'>,
     private readonly stamp: () => number = () => -1,
   ) {}
 
@@ -144,22 +154,21 @@ export class ChainFundingLookup implements FundingOutputLookup {
     const blocksSeen = this.stamp();
     const out = await this.output(scid);
     if (out === undefined) return undefined;
-    this.#recent.set(scid, { output: out, blocksSeen });
-    if (this.#recent.size > REMEMBERED_OUTPOINTS) {
-      const oldest = this.#recent.keys().next();
-      if (oldest.done !== true) this.#recent.delete(oldest.value);
-    }
+    remember(this.#recent, scid, { output: out, blocksSeen }, REMEMBERED_OUTPOINTS);
     return { script: out.script, amountSat: out.value, spent: !out.unspent };
   }
 
   /** The output at `scid` as the chain source sees it now (undefined: no such block, tx or output). */
-  output(scid: bigint): Promise<ScidOutput | undefined> {
+  async output(scid: bigint): Promise<ScidOutput | undefined> {
     const p = scidToParts(scid);
-    return this.chain.outputAtShortChannelId({
-      blockHeight: p.block,
-      txIndex: p.txIndex,
-      outputIndex: p.outputIndex,
-    });
+    const hash = await this.chain.getBlockHash(p.block);
+    if (hash === undefined) return undefined;
+    const tx = (await this.#txs(hash))?.[p.txIndex];
+    const out = tx?.outs[p.outputIndex];
+    if (tx === undefined || out === undefined) return undefined;
+    const outpoint = { txid: tx.txid, vout: p.outputIndex };
+    const utxo = await this.chain.getUtxo(outpoint);
+    return { outpoint, value: out.value, script: out.script, unspent: utxo !== undefined };
   }
 
   /** The last look-up of `scid`, forgotten once taken. */
@@ -167,5 +176,30 @@ export class ChainFundingLookup implements FundingOutputLookup {
     const out = this.#recent.get(scid);
     this.#recent.delete(scid);
     return out;
+  }
+
+  #txs(hash: Uint8Array): Promise<BlockTxs | undefined> {
+    const key = Buffer.from(hash).toString('hex');
+    const cached = this.#blocks.get(key);
+    if (cached !== undefined) return cached;
+    const loading = this.chain.getBlock(hash).then((b) => {
+      if (b === undefined) return undefined;
+      return (Block.fromBuffer(Buffer.from(b.raw)).transactions ?? []).map((t) => ({
+        txid: t.getHash(),
+        outs: t.outs.map((o) => ({ script: o.script, value: o.value })),
+      }));
+    });
+    remember(this.#blocks, key, loading, CACHED_BLOCKS);
+    // A failed fetch is not cached: the caller gets the error, the next look-up tries again.
+    loading.catch(() => this.#blocks.delete(key));
+    return loading;
+  }
+}
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.set(key, value);
+  if (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
   }
 }

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ChainEvents, OutPoint, ScidOutput, WatchOptions } from '@shoal/chain';
-import { type GraphDelta, RoutingGraph } from '@shoal/gossip';
+import { fundingScriptPubKey, type GraphDelta, RoutingGraph } from '@shoal/gossip';
 import { openSqliteStore } from '@shoal/store';
+import { ChainFundingLookup } from '../src/chain.js';
 import {
   ChannelSpendWatch,
   GossipSyncTracker,
@@ -13,7 +14,17 @@ import {
   splitBySize,
 } from '../src/router/index.js';
 import { testLogger } from './harness.js';
-import { dump, nodeAnn, priv, pub, reannounce, type TestChannel, update } from './router-harness.js';
+import {
+  dump,
+  FundingChain,
+  hex,
+  nodeAnn,
+  priv,
+  pub,
+  reannounce,
+  type TestChannel,
+  update,
+} from './router-harness.js';
 
 const T = { timeout: 20_000 };
 
@@ -244,3 +255,55 @@ describe('delta batches and sync decisions', () => {
     assert.equal(t.wantSync('d'), false);
   });
 });
+
+describe('ChainFundingLookup', () => {
+  test(
+    'one block fetch for the channels it funds; script, value, spent; nothing where there is no output',
+    T,
+    async () => {
+      const fc = new FundingChain();
+      await fc.start(2);
+      try {
+        const chans = await fc.fund(
+          [
+            [priv(1), priv(2)],
+            [priv(2), priv(3)],
+            [priv(3), priv(4)],
+          ],
+          50,
+          700_000n,
+        );
+        let blockFetches = 0;
+        const counting = {
+          getBlockHash: (h: number) => fc.chain.getBlockHash(h),
+          getUtxo: (o: OutPoint) => fc.chain.getUtxo(o),
+          getBlock: (h: Uint8Array) => {
+            blockFetches++;
+            return fc.chain.getBlock(h);
+          },
+        };
+        const lookup = new ChainFundingLookup(counting, () => 7);
+        const outs = await Promise.all(chans.map((c) => lookup.lookup(c.scid)));
+        assert.equal(blockFetches, 1);
+        for (const [i, o] of outs.entries()) {
+          assert.equal(o?.amountSat, 700_000n);
+          assert.equal(o?.spent, false);
+          assert.equal(hex(o?.script ?? new Uint8Array(0)), hex(fundingScript(chans[i]!)));
+        }
+        assert.equal(lookup.takeRecent(chans[0]!.scid)?.blocksSeen, 7);
+        assert.equal(lookup.takeRecent(chans[0]!.scid), undefined);
+        await fc.spend(chans[1]!);
+        assert.equal((await lookup.lookup(chans[1]!.scid))?.spent, true);
+        assert.equal(await lookup.lookup(chans[0]!.scid + 50n), undefined); // no such output
+        assert.equal(await lookup.lookup(chans[0]!.scid + (9n << 16n)), undefined); // no such tx
+        assert.equal(await lookup.lookup(10_000n << 40n), undefined); // no such block
+      } finally {
+        await fc.stop();
+      }
+    },
+  );
+});
+
+function fundingScript(ch: TestChannel): Uint8Array {
+  return fundingScriptPubKey(pub(ch.bitcoin[0]), pub(ch.bitcoin[1]));
+}
