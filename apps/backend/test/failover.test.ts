@@ -157,6 +157,10 @@ describe('backend failover (etcd + PostgreSQL, two backend processes)', { timeou
     );
     t.diagnostic(`backend-b served ${tookMs} ms after kill -9 of backend-a (TTL 2 s)`);
     assert.ok(tookMs <= FAILOVER_TARGET_MS, `took over in ${tookMs} ms, target ${FAILOVER_TARGET_MS} ms`);
+    const at = (msg: string): number => Date.parse(String(logLines(b, msg).at(-1)?.time)) - killedAt;
+    t.diagnostic(
+      `backend-b log: elected +${at('backend elected leader')} ms, started +${at('backend started')} ms`,
+    );
     const elected = logLines(b, 'backend elected leader');
     assert.equal(elected.length, 1);
     const epochB = BigInt(String(elected[0]!.epoch));
