@@ -181,4 +181,44 @@ describe('backend failover (etcd + PostgreSQL, two backend processes)', { timeou
     assert.equal(rows.rowCount, 1, 'the refused delete wrote nothing');
     assert.equal(await dbEpoch(), epochB + 1000n);
   });
+
+  test('etcd down when a backend starts: it waits as a follower, then leads once etcd is back', {
+    timeout: 90_000,
+  }, async (t) => {
+    await postgres.createDatabase('failover_b');
+    const dirs = await haDatadirs(1);
+    const children: HaChild[] = [];
+    t.after(() => cleanup(children, dirs));
+    await etcd.kill();
+    const [apiPort, clusterPort] = (await Promise.all([freePort(), freePort()])) as [number, number];
+    const c = startHaChild({
+      name: 'backend-c',
+      dir: dirs[0]!,
+      etcd: etcd.endpoint,
+      pgHosts: `127.0.0.1:${postgres.port}`,
+      database: 'failover_b',
+      apiPort,
+      clusterPort,
+    });
+    children.push(c);
+    await eventually(
+      'the follower retrying etcd',
+      async () =>
+        logLines(c, 'cannot watch the leader on etcd; retrying in 1 s').length > 0 ? true : undefined,
+      30_000,
+      c,
+    );
+    assert.deepEqual((await api(apiPort, 'getinfo'))?.json, { state: 'WAITING_TO_START' });
+    await etcd.restart();
+    await eventually(
+      'backend-c serving getinfo once etcd is back',
+      async () => {
+        const r = await api(apiPort, 'getinfo');
+        return r?.status === 200 && (r.json as { nodeId?: string }).nodeId !== undefined ? true : undefined;
+      },
+      30_000,
+      c,
+    );
+    assert.equal(logLines(c, 'backend elected leader').length, 1);
+  });
 });

@@ -1,6 +1,7 @@
 import { createLeaderElector, type LeaderElector, type LeaderObserver, type Leadership } from '@shoal/ha';
 import type { Logger } from '@shoal/log';
 import type { Registry } from '@shoal/metrics';
+import { errorMessage } from '../errors.js';
 import type { BackendConfig } from '../run.js';
 import { describeLeader, electorOptions } from './elector-options.js';
 import type { Handover, Standby } from './standby.js';
@@ -20,7 +21,9 @@ export interface FollowerDeps {
 export class Follower {
   readonly elector: LeaderElector;
   private observer: LeaderObserver | undefined;
+  private watching: Promise<void> | undefined;
   private readonly stopping = new AbortController();
+  private readonly watchStop = new AbortController();
 
   constructor(
     private readonly deps: FollowerDeps,
@@ -36,26 +39,23 @@ export class Follower {
     );
   }
 
-  /** Starts the elector and watches the leader (the standby is started by the caller, first). */
+  /**
+   * Starts the elector and watches the leader in the background (the standby is started by the
+   * caller, first). etcd unreachable is not fatal: the watch is retried every second (logged) and
+   * the campaign retries on its own, so a follower started before etcd waits instead of exiting.
+   */
   async start(): Promise<void> {
     await this.elector.start();
-    const observer = await this.elector.observe();
-    this.observer = observer;
-    const show = (): void => {
-      const leader = describeLeader(observer.current);
-      this.deps.standby?.setLeader(leader);
-      this.deps.logger.info('leader seen', { leader: leader ?? null });
-    };
-    observer.onChange(show);
-    show();
+    this.watching = this.watchLeader(this.watchStop.signal);
   }
 
   /** Resolves once elected; rejects with `HA_STOPPED` when {@link Follower.stop} is called first. */
   async campaign(): Promise<Leadership> {
-    const leadership = await this.elector.campaign(this.stopping.signal);
-    await this.observer?.close();
-    this.observer = undefined;
-    return leadership;
+    try {
+      return await this.elector.campaign(this.stopping.signal);
+    } finally {
+      await this.stopWatching();
+    }
   }
 
   /** What the leading backend takes over from the standby (ports, known members, release). */
@@ -66,7 +66,47 @@ export class Follower {
   /** Ends the campaign and the standby; `elector.stop()` (ending any leadership) is the caller's. */
   async stop(): Promise<void> {
     this.stopping.abort();
-    await this.observer?.close();
+    await this.stopWatching();
     await this.deps.standby?.stop();
+  }
+
+  private async stopWatching(): Promise<void> {
+    this.watchStop.abort();
+    await this.watching;
+    await this.observer?.close();
+    this.observer = undefined;
+  }
+
+  /** Observes the leader until `signal` aborts, retrying every second while etcd does not answer. */
+  private async watchLeader(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const observer = await this.elector.observe();
+        this.observer = observer;
+        const show = (): void => {
+          const leader = describeLeader(observer.current);
+          this.deps.standby?.setLeader(leader);
+          this.deps.logger.info('leader seen', { leader: leader ?? null });
+        };
+        observer.onChange(show);
+        show();
+        return;
+      } catch (err) {
+        this.deps.logger.warn('cannot watch the leader on etcd; retrying in 1 s', {
+          error: errorMessage(err),
+        });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000);
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve();
+            },
+            { once: true },
+          );
+        });
+      }
+    }
   }
 }
