@@ -5,6 +5,8 @@ import { scidToParts } from '@shoal/wire';
 
 /** Watch ids of graph channels carry this prefix (the chain's watches are shared with others). */
 const WATCH_PREFIX = 'gossip-funding:';
+/** Channels being looked up and watched at once (a loaded mainnet graph is 60k of them). */
+const MAX_TRACKING = 64;
 
 /** What the spend watch drives in the gossip processor. */
 export interface SpendTarget {
@@ -38,6 +40,10 @@ export class ChannelSpendWatch {
   readonly #inflight = new Set<Promise<void>>();
   #stopped = false;
   #blocks = 0;
+  /** Channels waiting to be tracked, from `#head` on (no `shift()`: O(n) on 60k entries). */
+  #queue: bigint[] = [];
+  #head = 0;
+  #tracking = 0;
 
   constructor(deps: SpendWatchDeps) {
     this.#deps = deps;
@@ -63,6 +69,8 @@ export class ChannelSpendWatch {
   /** Stops listening, drops every watch, and waits for tracking in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#queue = [];
+    this.#head = 0;
     for (const off of this.#offs.splice(0)) off();
     await Promise.allSettled([...this.#inflight]);
     for (const scid of this.#watched) this.#deps.chain.unwatch(WATCH_PREFIX + scid.toString());
@@ -71,7 +79,8 @@ export class ChannelSpendWatch {
 
   /** Resolves when no tracking is in flight (tests, and the start-up log). */
   async idle(): Promise<void> {
-    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+    while (this.#inflight.size > 0 || this.#head < this.#queue.length)
+      await Promise.allSettled([...this.#inflight]);
   }
 
   /** Channels added get a watch; removed ones lose theirs. */
@@ -96,7 +105,25 @@ export class ChannelSpendWatch {
   track(scid: bigint): void {
     if (this.#stopped || this.#watched.has(scid)) return;
     this.#watched.add(scid);
-    this.#run('watch a funding output', () => this.#track(scid));
+    this.#queue.push(scid);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (!this.#stopped && this.#tracking < MAX_TRACKING && this.#head < this.#queue.length) {
+      const scid = this.#queue[this.#head++]!;
+      if (this.#head === this.#queue.length) {
+        this.#queue = [];
+        this.#head = 0;
+      }
+      this.#tracking++;
+      this.#run('watch a funding output', () =>
+        this.#track(scid).finally(() => {
+          this.#tracking--;
+          this.#pump();
+        }),
+      );
+    }
   }
 
   async #track(scid: bigint): Promise<void> {
