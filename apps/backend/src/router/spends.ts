@@ -58,6 +58,14 @@ export class ChannelSpendWatch {
         const scid = BigInt(e.watchId.slice(WATCH_PREFIX.length));
         this.#run('mark channel spent', () => this.#deps.target.markSpent(scid, e.height));
       }),
+      chain.on('spendReorged', (e) => {
+        // No graph delta un-marks a spent channel; it is forgotten 72 blocks later all the same.
+        if (e.watchId.startsWith(WATCH_PREFIX)) {
+          this.#deps.logger.warn('graph channel funding spend reorged out: the channel stays marked spent', {
+            scid: e.watchId.slice(WATCH_PREFIX.length),
+          });
+        }
+      }),
       chain.on('block', (e) => {
         this.#blocks++;
         this.#run('prune spent channels', () => this.#deps.target.onBlock(e.height));
