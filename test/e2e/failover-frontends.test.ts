@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { type HaCluster, startHaCluster } from '../lib/ha-cluster.js';
 import { TestPeer } from '../lib/peer.js';
 import { eventually, withTimeout } from '../lib/processes.js';
+import { startFrontend } from '../lib/shoal.js';
 
 interface PeerRow {
   nodeId: string;
@@ -83,5 +84,77 @@ describe('frontends follow the leader (etcd, PostgreSQL, 2 backends, 2 frontends
     );
     for (const f of c.fronts) assert.equal(f.proc.child.exitCode, null, `${f.name} still runs`);
     assert.ok(await front.ready(), 'the frontend is ready again');
+  });
+
+  it('SIGSTOP of the leader: a frontend whose failure detector would wait 30 s drops it as soon as the new leader joins; the peer reconnects; the frozen one exits 75 when resumed', {
+    timeout: 120_000,
+  }, async (t) => {
+    // The backend killed by the previous test comes back as the standby.
+    const dead = c.backends.find((b) => b.proc.child.exitCode !== null || b.proc.child.signalCode !== null);
+    if (dead !== undefined) await c.restart(dead);
+    const leader = await c.waitLeader(30_000);
+    const standby = c.backends.find((b) => b !== leader)!;
+    await eventually(
+      'the standby waiting',
+      async () => ((await standby.state()) === 'WAITING_TO_START' ? true : undefined),
+      30_000,
+    );
+    const front = await startFrontend(
+      'front3',
+      c.node,
+      c.backends.map((b) => b.clusterPort),
+      {
+        env: { SHOAL_TEST_VERBOSE: undefined },
+        args: ['--cluster.failure-detector.threshold=30s'],
+      },
+    );
+    const pids = c.fronts.map((f) => f.proc.child.pid);
+    const peer = new TestPeer();
+    t.after(() => peer.socket?.destroy());
+    await peer.connect('127.0.0.1', front.port, c.node.nodeId);
+    await peer.exchangeInit();
+    const connectedOn = async (b: typeof leader): Promise<true | undefined> => {
+      const r = await b.api('peers', {}, 2_000).catch(() => undefined);
+      const rows = r?.status === 200 ? (r.body as PeerRow[]) : [];
+      return rows.some((p) => p.nodeId === peer.nodeId && p.state === 'CONNECTED') || undefined;
+    };
+    await eventually('the peer connected on the leader', () => connectedOn(leader), 10_000);
+
+    const frozenAt = Date.now();
+    leader.proc.kill('SIGSTOP');
+    t.after(() => leader.proc.kill('SIGCONT'));
+    await withTimeout(peer.closed, 20_000, 'the frontend did not close the peer connection');
+    const closedMs = Date.now() - frozenAt;
+    assert.match(front.proc.output(), /"msg":"backend superseded by a newer one: closing its connections"/);
+    const reconnectedMs = await eventually(
+      'the peer reconnected and finished init with the new leader',
+      async () => {
+        try {
+          await peer.connect('127.0.0.1', front.port, c.node.nodeId);
+          await peer.exchangeInit();
+          await peer.ping();
+          return Date.now() - frozenAt;
+        } catch {
+          peer.socket?.destroy();
+          return undefined;
+        }
+      },
+      20_000,
+      200,
+    );
+    await eventually('the peer connected on the new leader', () => connectedOn(standby), 10_000);
+    t.diagnostic(
+      `SIGSTOP: peer connection closed after ${closedMs} ms, init with the new leader after ${reconnectedMs} ms (frontend threshold 30 s, TTL 2 s)`,
+    );
+    // Resumed, the old leader sees its lease deadline passed and exits at once.
+    leader.proc.kill('SIGCONT');
+    const exit = await leader.proc.exited(15_000);
+    assert.equal(exit.code, 75);
+    assert.match(leader.proc.output(), /"msg":"leadership lost: stopping at once"/);
+    assert.deepEqual(
+      c.fronts.map((f) => f.proc.child.pid),
+      pids,
+    );
+    assert.equal(front.proc.child.exitCode, null);
   });
 });

@@ -169,6 +169,12 @@ export class Frontend extends EventEmitter<FrontendEvents> implements Connection
       for (const c of [...this.connections])
         if (c.servedBy(address, incarnation)) c.close('backend unreachable');
     });
+    this.readiness.on('backend-superseded', (address, incarnation, by) => {
+      this.logger.warn('backend superseded by a newer one: closing its connections', { address, by });
+      this.drainWaiters.delete(address);
+      for (const c of [...this.connections])
+        if (c.servedBy(address, incarnation)) c.close('backend superseded (failover)');
+    });
     try {
       await this.listener.start();
       if (this.options.http !== undefined) {

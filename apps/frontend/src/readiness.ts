@@ -8,6 +8,12 @@ export interface ReadinessEvents {
   'not-ready': [reason: string];
   /** A backend member (this incarnation) became unreachable or was removed: its connections must go. */
   'backend-lost': [address: string, incarnation: bigint];
+  /**
+   * A backend member came up while another (at another address) still looked up: with leader
+   * election (issue 7) only an elected backend joins as `backend`, so the older one is deposed
+   * (frozen or about to exit). Its link is dropped and its connections must go.
+   */
+  'backend-superseded': [address: string, incarnation: bigint, by: string];
 }
 
 /** The role the backend member has on the mesh. */
@@ -23,8 +29,10 @@ export class Readiness extends EventEmitter<ReadinessEvents> {
   private reason_ = 'starting';
   private timer: NodeJS.Timeout | undefined;
   private readonly onMember = (e: MembershipEvent): void => {
-    if (e.member.roles.includes(BACKEND_ROLE) && e.kind !== 'member-up' && e.kind !== 'member-reachable') {
-      this.emit('backend-lost', e.member.address, e.member.incarnation);
+    if (e.member.roles.includes(BACKEND_ROLE)) {
+      if (e.kind === 'member-up') this.supersede(e.member.address);
+      else if (e.kind !== 'member-reachable')
+        this.emit('backend-lost', e.member.address, e.member.incarnation);
     }
     this.check();
   };
@@ -77,6 +85,22 @@ export class Readiness extends EventEmitter<ReadinessEvents> {
       return;
     }
     this.set(true, '');
+  }
+
+  /**
+   * A new backend at `address`: every other backend still seen up is an old leader. Its link is
+   * terminated at once, so the mediator stops routing `/backend/switchboard` to it now rather than
+   * after the failure detector's threshold (a frozen process keeps its TCP sockets open); it is
+   * re-dialled as any unreachable member, and a deposed leader exits as soon as it runs again.
+   */
+  private supersede(address: string): void {
+    for (const m of this.member.members()) {
+      if (!m.roles.includes(BACKEND_ROLE) || m.address === address || m.address === this.member.address)
+        continue;
+      if (m.status !== 'up') continue;
+      this.emit('backend-superseded', m.address, m.incarnation, address);
+      this.member.linkTo(m.address)?.terminate();
+    }
   }
 
   private set(ready: boolean, reason: string): void {
