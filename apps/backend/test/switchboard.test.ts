@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { MESH_PROTOCOL_VERSION } from '@shoal/front-protocol';
 import { decodeMessage, encodeMessage } from '@shoal/wire';
 import { CHANNELS_UNSUPPORTED, OUR_INIT_FEATURES } from '../src/index.js';
 import {
@@ -172,7 +173,7 @@ describe('switchboard and peers', { timeout: 60_000 }, () => {
       address: tb.backend.member.address,
       roles: ['backend'],
       status: 'up',
-      protocolVersion: 1,
+      protocolVersion: MESH_PROTOCOL_VERSION,
       leader: true,
     });
     const connected = (addr: string) =>
