@@ -46,6 +46,56 @@ export interface RunOptions {
   leadership?: Leadership;
   /** From the follower: API and mesh ports to reuse, mesh members to dial at once. */
   handover?: Handover;
+  /** Opened while following (see {@link prepareBackend}); stopped with the backend. */
+  prepared?: Prepared;
+}
+
+/**
+ * What a backend opens before it may write: cluster TLS, node seed and keys, chain source and
+ * on-chain wallet (its state is in the datadir, never in the shared store). A follower opens these
+ * while it waits, so a takeover does not wait for them (a wallet rescan can be long).
+ */
+export interface Prepared {
+  tls: ClusterTls;
+  keyRing: KeyRing;
+  chain: ChainSource;
+  regtest: RegtestChain | undefined;
+  wallet: Wallet;
+  /** `embedded-regtest` or the bitcoind URL without credentials. */
+  chainSource: string;
+  /** Stops the wallet and the chain source; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Opens the {@link Prepared} part; whatever it started is stopped on failure. */
+export async function prepareBackend(config: BackendConfig, logger: Logger): Promise<Prepared> {
+  const tls = clusterTlsOf(config);
+  const seed = await ensureNodeSeed(config.datadir);
+  const keyRing = KeyRing.fromSeed(seed, config.chain);
+  const opened = await openChainSource(config, logger);
+  let wallet: Wallet;
+  try {
+    wallet = await startWallet({ chain: opened.chain, keyRing, logger }, config.datadir);
+  } catch (err) {
+    await opened.chain.stop();
+    throw err;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    tls,
+    keyRing,
+    chain: opened.chain,
+    regtest: opened.regtest,
+    wallet,
+    chainSource: opened.description,
+    stop() {
+      stopped ??= (async () => {
+        await wallet.stop();
+        await opened.chain.stop();
+      })();
+      return stopped;
+    },
+  };
 }
 
 /** `shoal_store_transaction_seconds{op}` and `shoal_store_errors_total{op}` from the store's timings. */
@@ -102,8 +152,8 @@ export function clusterTlsOf(config: BackendConfig): ClusterTls {
 }
 
 /**
- * Starts the backend from its configuration: node seed and key, cluster TLS, store, chain
- * source, on-chain wallet, cluster member, switchboard and API. Throws `ConfigError`,
+ * Starts the backend from its configuration: node seed and key, cluster TLS, chain source and
+ * on-chain wallet (unless `run.prepared`), store, cluster member, switchboard and API. Throws `ConfigError`,
  * `ClusterError` (TLS), `IdentityError`, `StoreError`, `ChainError` (bitcoind unreachable, wrong
  * credentials or network), `WalletError` or `BackendError`; whatever it started is stopped first.
  */
@@ -112,15 +162,14 @@ export async function runBackend(
   logger: Logger,
   run: RunOptions = {},
 ): Promise<RunningBackend> {
-  const datadir = config.datadir;
-  const tls = clusterTlsOf(config);
-  const seed = await ensureNodeSeed(datadir);
-  const keyRing = KeyRing.fromSeed(seed, config.chain);
-  const nodeKey = keyRing.nodeKey();
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const c of cleanups.reverse()) await c();
   };
+  const prepared = run.prepared ?? (await prepareBackend(config, logger));
+  cleanups.push(() => prepared.stop());
+  const { tls, keyRing, chain, regtest, wallet } = prepared;
+  const nodeKey = keyRing.nodeKey();
   try {
     const registry =
       run.registry ??
@@ -136,11 +185,6 @@ export async function runBackend(
     const store = leadership === undefined ? raw : fenceStore(raw, leadership);
     // With `none` this process always leads: shoal_leader 1 and the store's epoch.
     if (leadership === undefined) new HaMetrics(registry).elected(store.epoch, 0);
-    const opened = await openChainSource(config, logger);
-    const { chain, regtest } = opened;
-    cleanups.push(() => chain.stop());
-    const wallet = await startWallet({ chain, keyRing, logger }, datadir);
-    cleanups.push(() => wallet.stop());
     const blockHeight = tipHeight(chain, logger);
     const host = config.cluster.host;
     const port = handover?.clusterPort ?? config.cluster.port;
@@ -202,7 +246,7 @@ export async function runBackend(
     cleanups.push(() => backend.stop());
     return {
       backend,
-      chainSource: opened.description,
+      chainSource: prepared.chainSource,
       chain,
       regtest,
       wallet,

@@ -1,7 +1,14 @@
 import type { Leadership } from '@shoal/ha';
 import type { Logger } from '@shoal/log';
 import { createMetricsRegistry } from '@shoal/metrics';
-import { type BackendConfig, clusterTlsOf, type RunningBackend, runBackend } from '../run.js';
+import {
+  type BackendConfig,
+  clusterTlsOf,
+  type Prepared,
+  prepareBackend,
+  type RunningBackend,
+  runBackend,
+} from '../run.js';
 import { candidateId } from './elector-options.js';
 import { Follower } from './follower.js';
 import { Standby } from './standby.js';
@@ -29,9 +36,10 @@ export interface NodeHandle {
 
 /**
  * Starts the backend as `cluster.leader-elector` says. `none`: at once, as a single backend.
- * `etcd`: the standby (API answering `WAITING_TO_START`, mesh role `standby`) and the campaign;
- * once elected, the standby hands its ports and known members to the backend, whose store claims
- * the leadership's epoch. Log lines: `backend following`, `leader seen`, `backend elected leader`.
+ * `etcd`: the standby (API answering `WAITING_TO_START`, mesh role `standby`), the chain source
+ * and wallet ({@link prepareBackend}), then the campaign; once elected, the standby hands its
+ * ports and known members to the backend, whose store claims the leadership's epoch. Log lines:
+ * `backend following`, `leader seen`, `backend elected leader`.
  */
 export function startNode(config: BackendConfig, logger: Logger, hooks: NodeHooks): NodeHandle {
   const registry = config.metrics.enabled
@@ -50,6 +58,7 @@ export function startNode(config: BackendConfig, logger: Logger, hooks: NodeHook
   let stopping = false;
   let follower: Follower | undefined;
   let leadership: Leadership | undefined;
+  let prepared: Prepared | undefined;
   const running = (async () => {
     const c = config.cluster;
     const standby = new Standby(
@@ -83,6 +92,8 @@ export function startNode(config: BackendConfig, logger: Logger, hooks: NodeHook
       await standby.stop();
       throw err;
     }
+    // Chain source and wallet now, while following: a takeover then only opens the store.
+    prepared = await prepareBackend(config, logger);
     logger.info('backend following', {
       candidate: candidateId(config),
       apiPort: standby.apiPort,
@@ -104,6 +115,7 @@ export function startNode(config: BackendConfig, logger: Logger, hooks: NodeHook
     const handover = f.handOver();
     return runBackend(config, logger, {
       leadership: won,
+      prepared,
       ...(registry === undefined ? {} : { registry }),
       ...(handover === undefined ? {} : { handover }),
     });
@@ -115,6 +127,7 @@ export function startNode(config: BackendConfig, logger: Logger, hooks: NodeHook
       await follower?.stop();
       const r = await running.catch(() => undefined); // a failed start is reported by `running`
       await r?.stop();
+      await prepared?.stop(); // when stopped before leading (idempotent)
       // After the backend stopped writing: let a follower take over now, not a TTL later.
       await leadership?.resign().catch((err: unknown) => logger.warn('resign failed', { err }));
       await follower?.elector.stop();
