@@ -1,7 +1,7 @@
 /**
  * The synthetic graph of the gossip bench: `nodes` node keys, `channels` channels with their
- * funding outputs mined on a regtest chain (2,000 P2WSH 2-of-2 outputs per transaction, one
- * transaction per block, each spending a mature anyone-can-spend coinbase), every
+ * funding outputs mined on a regtest chain (one funding transaction per channel with its P2WSH
+ * 2-of-2 output, 2,000 of them per block, paid from mature anyone-can-spend coinbases), every
  * `channel_announcement` signed by its four keys, one `channel_update` per direction and one
  * `node_announcement` per node. Generated once and cached under `bench/.cache/gossip-<key>/`
  * (the chain as the regtest chain's own block log, the gossip as length-prefixed messages).
@@ -25,13 +25,15 @@ import {
   scidOf,
 } from '#test-lib/gossip-gen.js';
 
-/** Funding outputs per transaction: keeps each transaction under Core's standard weight (400k). */
-const OUTPUTS_PER_TX = 2_000;
-/** Fee of a 2,000-output transaction (~86 kvB) at ~2 sat/vB. */
-const FUNDING_FEE_SAT = 200_000n;
+/** Channels funded per block (mainnet blocks hold ~3,000 transactions); also the fan-out's outputs. */
+const OUTPUTS_PER_BLOCK = 2_000;
+/** Fee of a 2,000-output fan-out transaction (~86 kvB) at ~2 sat/vB. */
+const FAN_OUT_FEE_SAT = 200_000n;
+/** Fee of a one-in one-out funding transaction (~100 vB) at ~5 sat/vB. */
+const FUNDING_FEE_SAT = 500n;
 /** Regenerate after this long: updates older than two weeks are stale (BOLT 7 pruning). */
 const MAX_CACHE_AGE_S = 7 * 24 * 3600;
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export interface GraphParams {
   nodes: number;
@@ -82,7 +84,7 @@ export async function loadGraph(
   log: (s: string) => void,
 ): Promise<BenchGraph> {
   const key = createHash('sha256')
-    .update(JSON.stringify({ CACHE_FORMAT, OUTPUTS_PER_TX, ...params }))
+    .update(JSON.stringify({ CACHE_FORMAT, OUTPUTS_PER_BLOCK, ...params }))
     .digest('hex')
     .slice(0, 12);
   const dir = join(cacheRoot, `gossip-${key}`);
@@ -144,15 +146,17 @@ async function generate(
   }
   log(`graph: ${nodes.length} node keys and ${plans.length} channel plans`);
 
-  // The chain: mature coinbases, then one funding transaction per block.
+  // The chain: mature coinbases; per batch of OUTPUTS_PER_BLOCK channels, a fan-out transaction
+  // splits a coinbase into anyone-can-spend coins, then each channel has its own funding
+  // transaction (one input, one P2WSH output: the size of a real one), all mined in one block.
   const chain = new RegtestChain({}, { dataDir: dir });
   await chain.start();
-  const txCount = Math.ceil(plans.length / OUTPUTS_PER_TX);
-  const coinbaseBlocks = await chain.generate(txCount);
+  const batches = Math.ceil(plans.length / OUTPUTS_PER_BLOCK);
+  const coinbaseBlocks = await chain.generate(batches);
   await chain.generate(100);
   const scids: bigint[] = [];
   const outpoints: OutPointRef[] = [];
-  for (let t = 0; t < txCount; t++) {
+  for (let t = 0; t < batches; t++) {
     const block = await chain.getBlock(coinbaseBlocks[t] as Uint8Array);
     const coinbase = Block.fromBuffer(Buffer.from(block?.raw ?? [])).transactions?.[0];
     if (!coinbase) throw new Error('coinbase missing');
@@ -161,26 +165,43 @@ async function generate(
       vout: 0,
       value: coinbase.outs[0]?.value ?? 0n,
     };
-    const batch = plans.slice(t * OUTPUTS_PER_TX, (t + 1) * OUTPUTS_PER_TX);
-    const tx = fundingTransaction(
+    const batch = plans.slice(t * OUTPUTS_PER_BLOCK, (t + 1) * OUTPUTS_PER_BLOCK);
+    const fanOut = fundingTransaction(
       coin,
-      batch.map((p) => ({ script: p.script, value: p.capacitySat })),
+      batch.map((p) => ({ script: ANYONE_CAN_SPEND_SCRIPT, value: p.capacitySat + FUNDING_FEE_SAT })),
       ANYONE_CAN_SPEND_SCRIPT,
-      FUNDING_FEE_SAT,
+      FAN_OUT_FEE_SAT,
     );
-    await chain.sendRawTransaction(tx.raw);
+    await chain.sendRawTransaction(fanOut.raw);
+    const fundings = batch.map((p, vout) => {
+      const input = { txid: fanOut.txid, vout, value: p.capacitySat + FUNDING_FEE_SAT };
+      return fundingTransaction(
+        input,
+        [{ script: p.script, value: p.capacitySat }],
+        ANYONE_CAN_SPEND_SCRIPT,
+        FUNDING_FEE_SAT,
+      );
+    });
+    for (const f of fundings) await chain.sendRawTransaction(f.raw);
     const [hash] = await chain.generate(1);
     const mined = await chain.getBlock(hash as Uint8Array);
     if (!mined) throw new Error('mined block missing');
-    // The only mempool transaction: index 1, after the coinbase.
-    batch.forEach((_, vout) => {
-      scids.push(scidOf(mined.height, 1, vout));
-      outpoints.push({ txid: tx.txid, vout });
-    });
+    const index = new Map(
+      (Block.fromBuffer(Buffer.from(mined.raw)).transactions ?? []).map((tx, i) => [
+        Buffer.from(tx.getHash()).toString('hex'),
+        i,
+      ]),
+    );
+    for (const f of fundings) {
+      const txIndex = index.get(f.txid.toString('hex'));
+      if (txIndex === undefined) throw new Error('a funding transaction was not mined');
+      scids.push(scidOf(mined.height, txIndex, 0));
+      outpoints.push({ txid: f.txid, vout: 0 });
+    }
+    log(`graph: block ${mined.height} with ${fundings.length} funding transactions`);
   }
   await chain.generate(6);
   await chain.stop();
-  log(`graph: ${txCount} funding transactions mined`);
 
   // The gossip, signed.
   const generatedAt = Math.floor(Date.now() / 1000);
