@@ -221,4 +221,64 @@ describe('backend failover (etcd + PostgreSQL, two backend processes)', { timeou
     );
     assert.equal(logLines(c, 'backend elected leader').length, 1);
   });
+
+  test('SIGTERM: the leader stops, resigns and exits 0, the follower takes over at once; a follower exits 0 too', {
+    timeout: 90_000,
+  }, async (t) => {
+    await postgres.createDatabase('failover_c');
+    const dirs = await haDatadirs(3);
+    const children: HaChild[] = [];
+    t.after(() => cleanup(children, dirs));
+    const ports = (await Promise.all(Array.from({ length: 6 }, () => freePort()))) as number[];
+    const common = { etcd: etcd.endpoint, pgHosts: `127.0.0.1:${postgres.port}`, database: 'failover_c' };
+    const start = (i: number, name: string): HaChild => {
+      const c = startHaChild({
+        ...common,
+        name,
+        dir: dirs[i]!,
+        apiPort: ports[2 * i]!,
+        clusterPort: ports[2 * i + 1]!,
+      });
+      children.push(c);
+      return c;
+    };
+    const serving = (c: HaChild) =>
+      eventually(
+        `${c.name} serving getinfo`,
+        async () => {
+          const r = await api(c.apiPort, 'getinfo');
+          return r?.status === 200 && (r.json as { nodeId?: string }).nodeId !== undefined ? true : undefined;
+        },
+        30_000,
+        c,
+      );
+    const waiting = (c: HaChild) =>
+      eventually(
+        `${c.name} waiting`,
+        async () =>
+          ((await api(c.apiPort, 'v1/state'))?.json as { state?: string } | undefined)?.state ===
+            'WAITING_TO_START' || undefined,
+        30_000,
+        c,
+      );
+    const d = start(0, 'backend-d');
+    await serving(d);
+    const e = start(1, 'backend-e');
+    await waiting(e);
+    const stoppedAt = Date.now();
+    d.child.kill('SIGTERM');
+    assert.equal(await d.exit, 0);
+    await serving(e);
+    t.diagnostic(
+      `backend-e served ${Date.now() - stoppedAt} ms after SIGTERM of backend-d (resigned; TTL 2 s)`,
+    );
+    assert.equal(logLines(d, 'leadership lost: stopping at once').length, 0, 'a graceful stop is not a loss');
+    assert.equal(logLines(d, 'backend stopped').length, 1);
+    const f = start(2, 'backend-f');
+    await waiting(f);
+    f.child.kill('SIGTERM');
+    assert.equal(await f.exit, 0);
+    assert.equal(logLines(f, 'backend started').length, 0);
+    assert.equal(logLines(e, 'leadership lost: stopping at once').length, 0, 'the leader was not disturbed');
+  });
 });
