@@ -1,4 +1,4 @@
-import type { Leadership } from '@shoal/ha';
+import { HaError, type Leadership } from '@shoal/ha';
 import type { Logger } from '@shoal/log';
 import { createMetricsRegistry } from '@shoal/metrics';
 import {
@@ -59,9 +59,14 @@ export function startNode(config: BackendConfig, logger: Logger, hooks: NodeHook
   let follower: Follower | undefined;
   let leadership: Leadership | undefined;
   let prepared: Prepared | undefined;
+  let standby: Standby | undefined;
+  /** A stop during the start-up ends it at the next step (the campaign is aborted by the follower). */
+  const halt = (): void => {
+    if (stopping) throw new HaError('HA_STOPPED', 'the backend is stopping');
+  };
   const running = (async () => {
     const c = config.cluster;
-    const standby = new Standby(
+    standby = new Standby(
       { logger, tls: clusterTlsOf(config), ...(registry === undefined ? {} : { registry }) },
       {
         ...(config.api.enabled && config.api.password !== null
@@ -80,6 +85,7 @@ export function startNode(config: BackendConfig, logger: Logger, hooks: NodeHook
       },
     );
     await standby.start();
+    halt();
     const f = new Follower(
       { logger, standby, ...(registry === undefined ? {} : { registry }) },
       config,
@@ -94,6 +100,7 @@ export function startNode(config: BackendConfig, logger: Logger, hooks: NodeHook
     }
     // Chain source and wallet now, while following: a takeover then only opens the store.
     prepared = await prepareBackend(config, logger);
+    halt();
     logger.info('backend following', {
       candidate: candidateId(config),
       apiPort: standby.apiPort,
@@ -125,6 +132,7 @@ export function startNode(config: BackendConfig, logger: Logger, hooks: NodeHook
     async stop() {
       stopping = true;
       await follower?.stop();
+      await standby?.stop(); // idempotent; the follower stops it too once it exists
       const r = await running.catch(() => undefined); // a failed start is reported by `running`
       await r?.stop();
       await prepared?.stop(); // when stopped before leading (idempotent)
