@@ -51,11 +51,16 @@ export function expandHosts(url: string): string[] {
   return hosts.split(',').map((h) => `${scheme}${auth}${h}${path}${q ? `?${q}` : ''}`);
 }
 
-/** Finds the first host accepting writes. */
+/**
+ * Finds a host accepting writes. All hosts are probed at once and the first writable answer wins,
+ * so a host that does not answer (powered off, partitioned) costs nothing while another is
+ * writable; only when none is does the call take up to the connect timeout.
+ */
 async function findPrimary(urls: readonly string[], timeoutMs: number): Promise<string> {
   const failures: string[] = [];
-  for (const url of urls) {
+  const probe = async (url: string): Promise<string> => {
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+    client.on('error', () => {}); // a probe connection dying late has nothing left to report
     try {
       await client.connect();
       const res = await client.query<{ transaction_read_only: string }>('SHOW transaction_read_only');
@@ -66,10 +71,15 @@ async function findPrimary(urls: readonly string[], timeoutMs: number): Promise<
     } finally {
       await client.end().catch(() => undefined); // a failed probe connection has nothing left to close
     }
+    throw new StoreError('STORE_UNAVAILABLE', 'not writable', {});
+  };
+  try {
+    return await Promise.any(urls.map(probe));
+  } catch {
+    throw new StoreError('STORE_UNAVAILABLE', `no PostgreSQL server accepts writes (${failures.join('; ')})`, {
+      hosts: urls.length,
+    });
   }
-  throw new StoreError('STORE_UNAVAILABLE', `no PostgreSQL server accepts writes (${failures.join('; ')})`, {
-    hosts: urls.length,
-  });
 }
 
 function redact(url: string): string {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { expandHosts, openPostgresStore, startPostgres, type TestPostgres } from '../src/index.js';
@@ -74,6 +75,72 @@ describe('PostgreSQL specifics', () => {
       await check.close();
     }
   });
+
+  it('a host that accepts TCP but never answers does not delay finding the writable one', T, async (t) => {
+    const rw = await harness.fresh();
+    // Holds every connection open in silence, as a powered-off or partitioned host would.
+    const sockets = new Set<Socket>();
+    const silent = createServer((s) => sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    t.after(() => {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    });
+    const port = (silent.address() as AddressInfo).port;
+    // A connect timeout far beyond this test's own: probing one host after the other would time out.
+    const store = await openPostgresStore({
+      url: [`postgres://postgres@127.0.0.1:${port}/x`, rw],
+      connectTimeoutMs: 120_000,
+    });
+    try {
+      await store.transaction((tx) => tx.meta.put('k', bytes('v')));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it(
+    'after a "promotion" the same store moves to the newly writable host and keeps fencing there',
+    T,
+    async () => {
+      assert.ok(server);
+      const a = await harness.fresh();
+      const b = await harness.fresh();
+      const name = (u: string): string => u.split('/').pop() ?? '';
+      // b: same schema and epoch, read-only (a standby).
+      const prep = await openPostgresStore({ url: b, epoch: 7n });
+      await prep.close();
+      await sql(server.url, `ALTER DATABASE ${name(b)} SET default_transaction_read_only = on`);
+      const store = await openPostgresStore({ url: [a, b], epoch: 7n, poolSize: 2 });
+      try {
+        await store.transaction((tx) => tx.meta.put('before', bytes('a')));
+        // "Promotion": a turns read-only and its sessions are cut; b becomes writable.
+        await sql(server.url, `ALTER DATABASE ${name(a)} SET default_transaction_read_only = on`);
+        await sql(server.url, `ALTER DATABASE ${name(b)} SET default_transaction_read_only = off`);
+        await sql(
+          server.url,
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name(a)}'`,
+        );
+        // Failed before BEGIN completed on a (gone, then read-only): retried on b.
+        await store.transaction((tx) => tx.meta.put('after', bytes('b')));
+        const onB = await openPostgresStore({ url: b });
+        try {
+          assert.deepEqual(await onB.read((tx) => tx.meta.get('after')), bytes('b'));
+          // The fencing check holds on the new host: a successor claims 8, the old store is refused.
+          await onB.claimEpoch(8n);
+          await rejectsWith(
+            store.transaction((tx) => tx.meta.put('stale', bytes('x'))),
+            'STORE_STALE_EPOCH',
+          );
+          assert.equal(await onB.read((tx) => tx.meta.get('stale')), undefined);
+        } finally {
+          await onB.close();
+        }
+      } finally {
+        await store.close();
+      }
+    },
+  );
 
   it('no writable host is STORE_UNAVAILABLE naming each failure', T, async () => {
     const ro = await harness.fresh();
