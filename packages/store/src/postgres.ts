@@ -76,9 +76,13 @@ async function findPrimary(urls: readonly string[], timeoutMs: number): Promise<
   try {
     return await Promise.any(urls.map(probe));
   } catch {
-    throw new StoreError('STORE_UNAVAILABLE', `no PostgreSQL server accepts writes (${failures.join('; ')})`, {
-      hosts: urls.length,
-    });
+    throw new StoreError(
+      'STORE_UNAVAILABLE',
+      `no PostgreSQL server accepts writes (${failures.join('; ')})`,
+      {
+        hosts: urls.length,
+      },
+    );
   }
 }
 
