@@ -9,7 +9,9 @@
  * its CPU time, against a libsecp256k1 verify loop in this process (the bound); and the two-frontend
  * time against the one-frontend time. `GOSSIP_BENCH_SCALE=0.1` for a quick run.
  */
+import { once } from 'node:events';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { secp256k1 } from '@shoal/crypto';
@@ -192,7 +194,8 @@ async function runCluster(graph: BenchGraph, k: number, reload: boolean): Promis
   const node = await makeTestNode();
   try {
     copyFileSync(graph.chainLog, join(node.dir, 'backend', 'regtest-chain.log'));
-    const backend = await startBackend(node, {}, QUIET);
+    const [clusterPort, apiPort] = await distinctPorts(2);
+    const backend = await startBackend(node, { clusterPort, apiPort }, QUIET);
     const fronts: FrontendProcess[] = [];
     for (let j = 0; j < k; j++)
       fronts.push(await startFrontend(`front-${j + 1}`, node, backend.clusterPort, { args: QUIET }));
@@ -259,6 +262,15 @@ async function saveLogs(backend: BackendProcess, fronts: readonly FrontendProces
     writeFileSync(join(dir, `${f.name}.metrics`), await metrics(`http://127.0.0.1:${f.httpPort}/metrics`));
   }
   return dir;
+}
+
+/** `n` different free ports (held open together while chosen, unlike repeated `freePort()` calls). */
+async function distinctPorts(n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => createServer().listen(0, '127.0.0.1'));
+  await Promise.all(servers.map((s) => once(s, 'listening')));
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
 }
 
 function elapsed(t0: bigint): number {
