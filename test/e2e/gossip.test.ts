@@ -23,6 +23,7 @@ import {
   queryChannelRange,
   queryShortChannelIds,
   sendTimestampFilter,
+  serveGraph,
 } from '../lib/gossip-peer.js';
 import { TestPeer } from '../lib/peer.js';
 import { eventually, stopAll } from '../lib/processes.js';
@@ -291,5 +292,77 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     const stats = (await api('networkstats')) as Record<string, unknown>;
     assert.equal(stats.spentChannels, 0);
     assert.equal(stats.channels, graph.channels.length - 1);
+  });
+});
+
+describe('our own initial sync from a peer that holds a graph (processes)', { timeout: 120_000 }, () => {
+  const chain = new TestChain();
+  let node: TestNode;
+  let backend: BackendProcess;
+  let front: FrontendProcess;
+  let seeder: TestPeer | undefined;
+
+  before(async () => {
+    await chain.start(1);
+    node = await makeTestNode();
+    backend = await startBackend(node, {}, chain.backendArgs());
+    front = await startFrontend('front-s', node, backend.clusterPort, { args: FRONT_ARGS });
+  });
+  after(async () => {
+    seeder?.close();
+    await stopAll();
+    await chain.stop();
+    node?.cleanup();
+  });
+
+  it('the node queries a gossip_queries peer (range, then ids, then a timestamp filter), takes the whole graph, and getinfo shows the sync', async () => {
+    const graph = await makeGraph(chain, 'sync', 5);
+    const peer = new TestPeer();
+    seeder = peer;
+    await peer.connect('127.0.0.1', front.port, node.nodeId);
+    const served = serveGraph(peer, graph.ordered);
+    await gossipInit(peer);
+    const api = async (call: string): Promise<Record<string, unknown>> => {
+      const { status, body } = await backend.api(call);
+      assert.equal(status, 200, `${call}: ${JSON.stringify(body)}`);
+      return body as Record<string, unknown>;
+    };
+    const stats = await eventually(
+      'networkstats counts the synced graph',
+      async () => {
+        const s = await api('networkstats');
+        return s.channels === graph.channels.length &&
+          s.nodes === graph.nodes.length &&
+          s.updates === 2 * graph.channels.length
+          ? s
+          : undefined;
+      },
+      30_000,
+    );
+    assert.equal(stats.announcedNodes, graph.nodes.length, 'node announcements came with the ids');
+    assert.equal(served.queries.get('query_channel_range'), 1, 'one range query');
+    assert.ok((served.queries.get('query_short_channel_ids') ?? 0) >= 1, 'then id queries');
+    const sync = await eventually(
+      'getinfo.gossipSync reports the completed sync',
+      async () => {
+        const s = (await api('getinfo')).gossipSync as
+          | {
+              running: boolean;
+              completed: number;
+              peers: { nodeId: string; phase: string; listed: number }[];
+            }
+          | undefined;
+        return s && s.completed >= 1 && !s.running ? s : undefined;
+      },
+      15_000,
+    );
+    const mine = sync.peers.find((p) => p.nodeId === peer.nodeId);
+    assert.ok(mine, `getinfo.gossipSync.peers names the seeder: ${JSON.stringify(sync)}`);
+    assert.equal(mine.phase, 'done');
+    assert.equal(mine.listed, graph.channels.length, 'every channel the peer listed');
+    await eventually('a gossip_timestamp_filter after the sync', () =>
+      (served.queries.get('gossip_timestamp_filter') ?? 0) >= 1 ? true : undefined,
+    );
+    served.stop();
   });
 });

@@ -1,7 +1,7 @@
 // BOLT 7 conversations of a TestPeer with a frontend: init with gossip_queries, the timestamp
 // filter, query_channel_range and query_short_channel_ids, and collecting gossip by content.
 import nlWire from '@node-lightning/wire';
-import { encodeMessage, type Message } from '@shoal/wire';
+import { decodeMessage, encodeMessage, type Message } from '@shoal/wire';
 import { REGTEST_CHAIN_HASH } from './gossip-gen.js';
 import type { TestPeer } from './peer.js';
 
@@ -173,3 +173,71 @@ export async function nextOf<T extends Message['type']>(
     answerHousekeeping(peer, m);
   }
 }
+
+/**
+ * Plays a peer that holds `messages` (wire bytes): answers the node's `query_channel_range` with
+ * every announced scid in the range (no timestamps or checksums: BOLT 7 makes them a MAY) and
+ * its `query_short_channel_ids` with everything it has for those ids (announcement, updates, the
+ * endpoints' node announcements), then `reply_short_channel_ids_end`. Listens on the socket
+ * beside the TestPeer's own queue; `queries` counts what the node sent, `stop()` stops answering.
+ */
+export function serveGraph(
+  peer: TestPeer,
+  messages: readonly Uint8Array[],
+): { queries: Map<string, number>; stop(): void } {
+  const byScid = new Map<bigint, Uint8Array[]>();
+  const nodeAnns = new Map<string, Uint8Array>();
+  const endpoints = new Map<bigint, string[]>();
+  for (const raw of messages) {
+    const m = decodeMessage(raw);
+    if (m.type === 'channel_announcement') {
+      byScid.set(m.shortChannelId, [raw, ...(byScid.get(m.shortChannelId) ?? [])]);
+      endpoints.set(m.shortChannelId, [hexOf(m.nodeId1), hexOf(m.nodeId2)]);
+    } else if (m.type === 'channel_update') {
+      byScid.set(m.shortChannelId, [...(byScid.get(m.shortChannelId) ?? []), raw]);
+    } else if (m.type === 'node_announcement') nodeAnns.set(hexOf(m.nodeId), raw);
+  }
+  const queries = new Map<string, number>();
+  const onData = (raw: Buffer): void => {
+    const m = decodeMessage(raw);
+    queries.set(String(m.type), (queries.get(String(m.type)) ?? 0) + 1);
+    if (m.type === 'query_channel_range') {
+      const end = m.firstBlocknum + m.numberOfBlocks;
+      const ids = [...byScid.keys()].filter((s) => {
+        const block = Number(s >> 40n);
+        return block >= m.firstBlocknum && block < end;
+      });
+      peer.send({
+        type: 'reply_channel_range',
+        chainHash: m.chainHash,
+        firstBlocknum: m.firstBlocknum,
+        numberOfBlocks: m.numberOfBlocks,
+        syncComplete: 1,
+        shortChannelIds: ids.sort((a, b) => (a < b ? -1 : 1)),
+        tlvs: { unknown: [] },
+      });
+    } else if (m.type === 'query_short_channel_ids') {
+      const sentNodes = new Set<string>();
+      for (const scid of m.shortChannelIds) {
+        for (const raw of byScid.get(scid) ?? []) peer.write(raw);
+        for (const id of endpoints.get(scid) ?? []) {
+          const ann = nodeAnns.get(id);
+          if (ann && !sentNodes.has(id)) peer.write(ann);
+          sentNodes.add(id);
+        }
+      }
+      peer.send({
+        type: 'reply_short_channel_ids_end',
+        chainHash: m.chainHash,
+        fullInformation: 1,
+        tlvs: { unknown: [] },
+      });
+    } else if (m.type === 'ping') answerHousekeeping(peer, m);
+  };
+  const socket = peer.socket;
+  if (!socket) throw new Error('serveGraph: the peer is not connected');
+  socket.on('data', onData);
+  return { queries, stop: () => socket.off('data', onData) };
+}
+
+const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
