@@ -3,6 +3,7 @@
 // the channels it announces, and spends one of them.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import nlWire from '@node-lightning/wire';
 import { GossipProcessor } from '@shoal/gossip';
 import { TestChain } from '../lib/gossip-chain.js';
 import {
@@ -122,6 +123,34 @@ async function graphAnswer(
   return { replies, scids: sortScids(range.scids), messages: [...ids.messages].sort() };
 }
 
+/** A frontend's `shoal_front_gossip_received_total` for one message type and outcome. */
+async function counter(fe: FrontendProcess, type: string, outcome: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${fe.httpPort}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('shoal_front_gossip_received_total{') &&
+        l.includes(`type="${type}"`) &&
+        l.includes(`outcome="${outcome}"`),
+    );
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+/** Sends a ping and returns the types of the messages the node sent before its pong. */
+async function typesUntilPong(peer: TestPeer): Promise<string[]> {
+  const ping = new nlWire.PingMessage();
+  ping.numPongBytes = 4;
+  peer.write(ping.serialize());
+  const seen: string[] = [];
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const m = await peer.next(Math.max(1, deadline - Date.now()));
+    if (m.type === 'pong') return seen;
+    if (m.type !== 'ping') seen.push(String(m.type));
+  }
+}
+
 describe('gossip across a backend and frontends (processes)', { timeout: 240_000 }, () => {
   const chain = new TestChain();
   let node: TestNode;
@@ -133,6 +162,8 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
   let graph: TestGraph;
   let receiver: TestPeer;
   const byFrontend = new Map<string, TestPeer>();
+  let badSender: TestPeer | undefined;
+  let badChannel: GenChannel | undefined;
 
   const connect = async (fe: FrontendProcess): Promise<TestPeer> => {
     const peer = new TestPeer();
@@ -225,6 +256,8 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     ]);
     assert.ok(bad);
     const sender = await connect(frontB);
+    badSender = sender;
+    badChannel = bad;
     sender.write(corruptFirstSignature(bad.announcement));
     const warning = await nextOf(sender, 'warning', Date.now() + 15_000);
     assert.ok(warning.data.length > 0, 'the warning says why');
@@ -232,6 +265,23 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     assert.ok(!range.scids.includes(bad.scid), 'the bad announcement is not in the graph');
     const text = JSON.stringify(await api('allchannels'));
     assert.ok(!text.includes(scidText(bad.scid)), 'nor in allchannels');
+  });
+
+  it('a second offence puts the sender in the penalty box: no second warning, and its valid gossip is ignored', async () => {
+    const sender = badSender;
+    assert.ok(sender && badChannel);
+    const ignoredBefore = await counter(frontB, 'channel_announcement', 'ignored');
+    sender.write(corruptFirstSignature(badChannel.announcement));
+    assert.deepEqual(await typesUntilPong(sender), [], 'nothing (no warning) before the pong');
+    sender.write(badChannel.announcement);
+    assert.deepEqual(await typesUntilPong(sender), []);
+    assert.equal(
+      await counter(frontB, 'channel_announcement', 'ignored'),
+      ignoredBefore + 1,
+      'dropped unread',
+    );
+    const range = await queryChannelRange(receiver);
+    assert.ok(!range.scids.includes(badChannel.scid), 'never forwarded: not in the graph');
   });
 
   it('a frontend started mid-way serves the same graph as the others', async () => {
