@@ -70,7 +70,9 @@ describe('gossip generator', { timeout: 60_000 }, () => {
   const chain = new TestChain();
   after(() => chain.stop());
 
-  it('its announcements, updates and node announcements pass BOLT 7 validation against the mined funding outputs', async () => {
+  it('its announcements, updates and node announcements pass BOLT 7 validation against the mined funding outputs', {
+    timeout: 60_000,
+  }, async () => {
     await chain.start(1);
     const graph = await makeGraph(chain, 'gen', 4);
     const router = new GossipProcessor(
@@ -192,7 +194,9 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     node?.cleanup();
   });
 
-  it('a peer on frontend B receives by rebroadcast what a peer announced through frontend A', async () => {
+  it('a peer on frontend B receives by rebroadcast what a peer announced through frontend A', {
+    timeout: 60_000,
+  }, async () => {
     graph = await makeGraph(chain, 'e2e', 4);
     receiver = await connect(frontB);
     sendTimestampFilter(receiver);
@@ -202,7 +206,7 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     assert.deepEqual(seen, graph.messages, 'exactly the announced messages, byte for byte');
   });
 
-  it('the API shows the graph: allchannels, allnodes, networkstats', async () => {
+  it('the API shows the graph: allchannels, allnodes, networkstats', { timeout: 60_000 }, async () => {
     await eventually(
       'allchannels lists every channel',
       async () => {
@@ -218,7 +222,9 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     assert.equal(stats.nodes, graph.nodes.length, JSON.stringify(stats));
   });
 
-  it('the peer on B gets the graph by query_channel_range (sync_complete) then query_short_channel_ids', async () => {
+  it('the peer on B gets the graph by query_channel_range (sync_complete) then query_short_channel_ids', {
+    timeout: 60_000,
+  }, async () => {
     const range = await queryChannelRange(receiver);
     assert.deepEqual(sortScids(range.scids), sortScids(graph.channels.map((c) => c.scid)));
     const first = range.replies[0];
@@ -236,7 +242,7 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     byFrontend.set(frontB.name, receiver);
   });
 
-  it('a peer that joins later gets the whole graph by query_channel_range', async () => {
+  it('a peer that joins later gets the whole graph by query_channel_range', { timeout: 60_000 }, async () => {
     const late = await connect(frontA);
     const answer = await graphAnswer(late);
     assert.deepEqual(answer.scids, sortScids(graph.channels.map((c) => c.scid)));
@@ -244,7 +250,9 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     byFrontend.set(frontA.name, late);
   });
 
-  it('an announcement with a bad signature is rejected and its sender gets a warning', async () => {
+  it('an announcement with a bad signature is rejected and its sender gets a warning', {
+    timeout: 60_000,
+  }, async () => {
     const [bad] = await chain.fund([
       planChannel(
         keyFrom('bad-node', 0),
@@ -267,7 +275,9 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     assert.ok(!text.includes(scidText(bad.scid)), 'nor in allchannels');
   });
 
-  it('a second offence puts the sender in the penalty box: no second warning, and its valid gossip is ignored', async () => {
+  it('a second offence puts the sender in the penalty box: no second warning, and its valid gossip is ignored', {
+    timeout: 60_000,
+  }, async () => {
     const sender = badSender;
     assert.ok(sender && badChannel);
     const ignoredBefore = await counter(frontB, 'channel_announcement', 'ignored');
@@ -284,7 +294,7 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     assert.ok(!range.scids.includes(badChannel.scid), 'never forwarded: not in the graph');
   });
 
-  it('a frontend started mid-way serves the same graph as the others', async () => {
+  it('a frontend started mid-way serves the same graph as the others', { timeout: 60_000 }, async () => {
     const c = await startFrontend('front-c', node, backend.clusterPort, { args: FRONT_ARGS });
     frontC = c;
     await eventually('front-c /ready', async () => (await c.ready()) || undefined, 20_000);
@@ -298,7 +308,9 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
       assert.deepEqual(answer, reference, `${name} answers as front-a does`);
   });
 
-  it("a spent funding output removes the channel from every frontend's copy", async () => {
+  it("a spent funding output removes the channel from every frontend's copy", {
+    timeout: 60_000,
+  }, async () => {
     const victim = graph.channels[0];
     assert.ok(victim && frontC);
     await chain.spend(victim);
@@ -328,7 +340,9 @@ describe('gossip across a backend and frontends (processes)', { timeout: 240_000
     assert.equal(endpoint.activeChannels, others.length, 'node: the spent channel is no longer active');
   });
 
-  it('72 blocks after the spend the backend forgets the channel (BOLT 7 pruning)', async () => {
+  it('72 blocks after the spend the backend forgets the channel (BOLT 7 pruning)', {
+    timeout: 60_000,
+  }, async () => {
     const victim = graph.channels[0];
     assert.ok(victim);
     await chain.mine(72);
@@ -365,7 +379,9 @@ describe('our own initial sync from a peer that holds a graph (processes)', { ti
     node?.cleanup();
   });
 
-  it('the node queries a gossip_queries peer (range, then ids, then a timestamp filter), takes the whole graph, and getinfo shows the sync', async () => {
+  it('the node queries a gossip_queries peer (range, then ids, then a timestamp filter), takes the whole graph, and getinfo shows the sync', {
+    timeout: 60_000,
+  }, async () => {
     const graph = await makeGraph(chain, 'sync', 5);
     const peer = new TestPeer();
     seeder = peer;
