@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   type ActorRef,
@@ -117,6 +118,20 @@ describe('cluster member hardening (in-process, real TLS)', { timeout: 60_000 },
     const up = next(small, 'member-up', () => c.address, 10_000);
     const c = await startMember([small.address]);
     await up;
+  });
+
+  it('stop() does not wait for a client stuck in its TLS handshake (a peer frozen mid-dial)', {
+    timeout: 10_000,
+  }, async () => {
+    const m = await startMember([]);
+    const port = Number(m.address.slice(m.address.lastIndexOf(':') + 1));
+    // Connected at the TCP level, never a TLS byte: Node's TLS server would keep it 120 s.
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await m.stop();
+    await closed;
   });
 
   it('refuses a message larger than maxFrameBytes with a typed error; the link stays up', async () => {

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
 import { errorMessage } from '../errors.js';
@@ -47,6 +48,14 @@ export async function listenMesh(
       error: errorMessage(err),
     });
   });
+  // A client still in its TLS handshake (e.g. a peer frozen mid-dial) is no HTTP connection yet:
+  // closeAllConnections() misses it and close() would wait for it up to the TLS handshake timeout
+  // (120 s). Every accepted socket is tracked so that close() can end it.
+  const accepted = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    accepted.add(socket);
+    socket.once('close', () => accepted.delete(socket));
+  });
   const wss = new WebSocketServer({ server, maxPayload: opts.maxPayload, perMessageDeflate: false });
   wss.on('connection', (ws, req) => {
     const sock = req.socket as TLSSocket;
@@ -78,6 +87,7 @@ export async function listenMesh(
         wss.close();
         server.closeAllConnections();
         server.close(() => resolve());
+        for (const socket of accepted) socket.destroy();
       }),
   };
 }
