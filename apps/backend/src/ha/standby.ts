@@ -143,7 +143,15 @@ export class Standby {
       .members()
       .map((m) => m.address)
       .filter((a) => a !== self);
-    return { apiPort: this.apiPort, clusterPort, members, release: () => this.stop() };
+    const release = async (): Promise<void> => {
+      // The old leader's link is cut, not closed politely: a frozen process never answers the
+      // close handshake, which would hold the takeover for a second. Frontends get a proper leave.
+      for (const m of this.member.members()) {
+        if (m.address !== self && m.roles.includes('backend')) this.member.linkTo(m.address)?.terminate();
+      }
+      await this.stop();
+    };
+    return { apiPort: this.apiPort, clusterPort, members, release };
   }
 
   async stop(): Promise<void> {
