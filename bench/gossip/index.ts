@@ -33,6 +33,10 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(HERE, '..', '..', '.cache');
 const SCALE = Number(process.env.GOSSIP_BENCH_SCALE ?? '1');
 if (!(SCALE > 0 && SCALE <= 1)) throw new Error('GOSSIP_BENCH_SCALE must be in (0, 1]');
+/** `GOSSIP_BENCH_PROF=<dir>`: the cluster's processes write V8 CPU profiles there (`cpu-prof.ts`). */
+const PROF_DIR = process.env.GOSSIP_BENCH_PROF;
+/** `GOSSIP_BENCH_QUICK=1`: the one-frontend run only (no reload, no two-frontend run), for profiling. */
+const QUICK = process.env.GOSSIP_BENCH_QUICK === '1';
 const PARAMS = { nodes: Math.round(15_000 * SCALE), channels: Math.round(60_000 * SCALE) };
 /** The whole run, generation included, ends by then. */
 const WATCHDOG_MS = 8 * 60_000;
@@ -229,6 +233,7 @@ async function runCluster(graph: BenchGraph, k: number, reload: boolean): Promis
       node,
       { clusterPort: backend.clusterPort, apiPort: backend.apiPort },
       QUIET,
+      { startTimeoutMs: RUN_LIMIT_MS },
     );
     await waitForGraph(again, want, () => saveLogs(again, fronts));
     const reloadSeconds = elapsed(t1);
@@ -278,13 +283,23 @@ function elapsed(t0: bigint): number {
 }
 
 async function main(): Promise<void> {
+  if (PROF_DIR) {
+    mkdirSync(PROF_DIR, { recursive: true });
+    // Only the processes started from here on (the backend and frontends) inherit it.
+    const preload = join(HERE, 'cpu-prof.js');
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim();
+  }
   log(`scale ${SCALE}: ${PARAMS.nodes} nodes, ${PARAMS.channels} channels, ${2 * PARAMS.channels} updates`);
   const graph = await loadGraph(CACHE, PARAMS, log);
   // The bound and the in-process pre-check, best of samples around the runs (other work on this
   // 2-core machine lowers some samples).
   const bounds = [verifyBound(graph, 1_500)];
   const prechecks = [precheckRate(graph, 1_500)];
-  const one = await runCluster(graph, 1, true);
+  const one = await runCluster(graph, 1, !QUICK);
+  if (QUICK) {
+    log(`quick run: ${one.seconds.toFixed(1)} s; cpu ${JSON.stringify(one)}`);
+    return;
+  }
   bounds.push(verifyBound(graph, 1_500));
   prechecks.push(precheckRate(graph, 1_500));
   const two = await runCluster(graph, 2, false);

@@ -59,6 +59,7 @@ export async function startBackend(
   node: TestNode,
   ports: { clusterPort?: number; apiPort?: number } = {},
   extraArgs: string[] = [],
+  opts: { startTimeoutMs?: number } = {},
 ): Promise<BackendProcess> {
   const clusterPort = ports.clusterPort ?? (await freePort());
   const apiPort = ports.apiPort ?? (await freePort());
@@ -77,7 +78,7 @@ export async function startBackend(
     ],
     { env: { ...process.env, CLUSTER_TLS_PASSWORD: node.tlsPassword, SHOAL_API_PASSWORD: node.apiPassword } },
   );
-  await proc.waitFor(/"msg":"backend started"/, 30_000);
+  await proc.waitFor(/"msg":"backend started"/, opts.startTimeoutMs ?? 30_000);
   const auth = `Basic ${Buffer.from(`:${node.apiPassword}`).toString('base64')}`;
   return {
     proc,
