@@ -158,6 +158,32 @@ describe('systemd units', { timeout: 120_000 }, () => {
     assert.ok(seconds(unitValue(front, 'Service', 'RestartSec')) <= 5, 'frontend RestartSec');
   });
 
+  it('the HA drop-in restarts a deposed leader (exit 75) fast, and verify accepts the unit with it applied', async () => {
+    const dropIn = parseUnit(read('shoal-backend-ha.conf'));
+    // A deposed leader must come back as the standby quickly, and often enough for a chaos-prone pair.
+    assert.ok(seconds(unitValue(dropIn, 'Service', 'RestartSec')) <= 5, 'HA RestartSec');
+    assert.ok(Number(unitValue(dropIn, 'Unit', 'StartLimitBurst')) >= 20, 'HA StartLimitBurst');
+    // Only restart tuning: the drop-in must not weaken the hardening or the restart rules.
+    const keys = [...dropIn.values()].flatMap((section) => [...section.keys()]);
+    assert.deepEqual(keys.sort(), ['RestartSec', 'StartLimitBurst', 'StartLimitIntervalSec']);
+    // systemd applies a drop-in's single-valued keys after the unit's: the same as appending its sections.
+    const merged = localCopy(
+      'shoal-backend.service',
+      undefined,
+      (t) => `${t}\n${read('shoal-backend-ha.conf')}`,
+    );
+    const r = await verify(merged);
+    assert.equal(r.output.trim(), '', 'verify printed something for the unit with the HA drop-in');
+    assert.equal(r.code, 0);
+    const effective = parseUnit(readFileSync(merged, 'utf8'));
+    assert.equal(unitValue(effective, 'Service', 'Restart'), 'on-failure');
+    assert.equal(
+      unitValue(effective, 'Service', 'RestartPreventExitStatus'),
+      '2',
+      'exit 2 (config) still final',
+    );
+  });
+
   it("each unit's ExecStart, with its Environment= and an env file in the example's shape, starts a backend and a frontend that joins it", async () => {
     const [clusterPort, apiPort, frontCluster, serverPort, httpPort] = await Promise.all(
       [1, 2, 3, 4, 5].map(() => freePort()),

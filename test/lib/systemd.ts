@@ -13,7 +13,8 @@ export function parseUnit(text: string): Unit {
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
     const header = /^\[(.+)\]$/.exec(line);
     if (header?.[1] !== undefined) {
-      section = new Map();
+      // A section may appear again (as when a drop-in is applied): systemd merges them.
+      section = unit.get(header[1]) ?? new Map();
       unit.set(header[1], section);
       continue;
     }
