@@ -391,7 +391,22 @@ export class PeerConnection {
     };
     this.pingSentAt = process.hrtime.bigint();
     this.write(encodeMessage(ping));
+    this.armPingTimeout(false);
+  }
+
+  /**
+   * Closes the connection if no pong comes within the ping timeout (BOLT 1). While *we* have
+   * paused reading (back-pressure from the mesh or the gossip router), the pong may be waiting
+   * unread behind the peer's earlier messages: that is not the peer's fault, so the timeout
+   * starts again, and once more after reading resumes.
+   */
+  private armPingTimeout(pausedBefore: boolean): void {
     this.pingTimer = setTimeout(() => {
+      const paused = this.noise.isPaused;
+      if (paused || pausedBefore) {
+        this.armPingTimeout(paused);
+        return;
+      }
       this.log.warn('no pong within the ping timeout', { timeoutMs: this.host.timeouts.pingTimeoutMs });
       this.close('ping timeout');
     }, this.host.timeouts.pingTimeoutMs);
