@@ -104,15 +104,24 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((p) => p.stop()));
 }
 
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
+/** Ports this process already handed out: the OS may offer a just-closed port again. */
+const handedOut = new Set<number>();
+
+/** A TCP port that was free on 127.0.0.1 a moment ago, never one this process handed out before. */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('freePort: the OS kept offering ports already handed out');
 }
 
 /** Resolves with `p`, or rejects with `message` after `ms`. */
