@@ -119,9 +119,12 @@ export interface PrecheckOptions {
   ec?: Secp256k1;
 }
 
-/** Result of {@link precheckGossip}: `checked` is false when the signature could not be checked here. */
+/**
+ * Result of {@link precheckGossip}: `checked` is false when the signature could not be checked
+ * here; `signer` is the node id a checked `channel_update` was verified against.
+ */
 export type PrecheckResult =
-  | { ok: true; gossip: Gossip; checked: boolean }
+  | { ok: true; gossip: Gossip; checked: boolean; signer?: Uint8Array }
   | { ok: false; reason: Exclude<Verdict, { ok: true }>['reason']; detail: string; gossip?: Gossip };
 
 /**
@@ -135,6 +138,7 @@ export function precheckGossip(raw: Uint8Array, options: PrecheckOptions): Prech
   const ec = options.ec ?? secp256k1;
   let v: Verdict;
   let checked = true;
+  let signer: Uint8Array | undefined;
   if (g.kind === 'channel_announcement') {
     v = chainOk(g.message.chainHash, options.chainHash) ?? checkChannelAnnouncementSignatures(g, ec);
   } else if (g.kind === 'node_announcement') {
@@ -143,13 +147,16 @@ export function precheckGossip(raw: Uint8Array, options: PrecheckOptions): Prech
     const nodes = options.channelNodes?.(g.message.shortChannelId);
     const chain = chainOk(g.message.chainHash, options.chainHash);
     if (chain) v = chain;
-    else if (nodes) v = checkChannelUpdateSignature(g, nodes, ec);
-    else {
+    else if (nodes) {
+      signer = g.message.channelFlags & CHANNEL_FLAG_DIRECTION ? nodes.nodeId2 : nodes.nodeId1;
+      v = checkChannelUpdateSignature(g, nodes, ec);
+    } else {
       v = OK;
       checked = false;
     }
   }
-  return v.ok ? { ok: true, gossip: g, checked } : { ...v, gossip: g };
+  if (!v.ok) return { ...v, gossip: g };
+  return signer === undefined ? { ok: true, gossip: g, checked } : { ok: true, gossip: g, checked, signer };
 }
 
 function chainOk(got: Uint8Array, ours: Uint8Array): Verdict | undefined {

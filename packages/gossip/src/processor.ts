@@ -133,9 +133,14 @@ export class GossipProcessor {
 
   /**
    * Validates one gossip message (whole wire bytes) and commits it when accepted.
-   * `signaturesChecked`: a frontend already verified its signatures (pre-check).
+   * `signaturesChecked`: a frontend already verified its signatures (pre-check); `checkedSigner`:
+   * for a `channel_update`, the node id it was checked against (trusted only when the channel
+   * accepted has that node for the update's direction; otherwise the signature is verified here).
    */
-  async submit(raw: Uint8Array, opts: { signaturesChecked?: boolean } = {}): Promise<GossipDecision> {
+  async submit(
+    raw: Uint8Array,
+    opts: { signaturesChecked?: boolean; checkedSigner?: Uint8Array } = {},
+  ): Promise<GossipDecision> {
     if (!this.#started) throw new GossipError('GOSSIP_NOT_STARTED', 'GossipProcessor.submit before start()');
     const d = decodeGossip(raw);
     if (!d.ok) return { accepted: false, reason: d.reason, detail: d.detail };
@@ -145,6 +150,7 @@ export class GossipProcessor {
     if (g.kind === 'channel_update') await this.#settled(`scid:${g.message.shortChannelId}`);
     if (g.kind === 'node_announcement') await this.#settled(`node:${nodeKey(g.message.nodeId)}`);
     const ctx = this.#context(opts.signaturesChecked ?? false);
+    if (opts.checkedSigner !== undefined) ctx.checkedSigner = opts.checkedSigner;
     switch (g.kind) {
       case 'channel_announcement': {
         const m = g.message;

@@ -23,6 +23,11 @@ export interface ValidationContext {
   maxFutureSeconds: number;
   /** True when a frontend already verified the signatures of this message. */
   signaturesChecked: boolean;
+  /**
+   * For a `channel_update`: the node id the frontend checked its signature against. When given,
+   * the check counts only if the held channel has that node id for the update's direction.
+   */
+  checkedSigner?: Uint8Array;
 }
 
 type Of<K extends Gossip['kind']> = Extract<Gossip, { kind: K }>;
@@ -104,7 +109,22 @@ export function validateChannelUpdate(g: Of<'channel_update'>, ctx: ValidationCo
   if (m.htlcMaximumMsat > c.capacitySat * 1000n) {
     return reject('bad_htlc_limits', 'htlc_maximum_msat above channel capacity');
   }
-  return ctx.signaturesChecked ? OK : checkChannelUpdateSignature(g, c, ctx.ec);
+  return updateCheckedFor(ctx, c, m.channelFlags) ? OK : checkChannelUpdateSignature(g, c, ctx.ec);
+}
+
+/**
+ * Whether a frontend's signature check of a `channel_update` holds for the channel `c` we have:
+ * a frontend may have checked it against an announcement still in flight, which could lose to a
+ * conflicting one, so a named signer must be the node of the update's direction.
+ */
+function updateCheckedFor(
+  ctx: ValidationContext,
+  c: { nodeId1: Uint8Array; nodeId2: Uint8Array },
+  channelFlags: number,
+): boolean {
+  if (!ctx.signaturesChecked) return false;
+  if (ctx.checkedSigner === undefined) return true;
+  return bytesEqual(ctx.checkedSigner, channelFlags & CHANNEL_FLAG_DIRECTION ? c.nodeId2 : c.nodeId1);
 }
 
 /**

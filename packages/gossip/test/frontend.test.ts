@@ -45,11 +45,13 @@ describe('frontend signature pre-check', () => {
     assert.ok(a.ok && a.checked);
     const u = precheckGossip(makeUpdate(ch, 1).raw, { chainHash: CHAIN, channelNodes: nodes });
     assert.ok(u.ok && u.checked);
+    assert.deepEqual(u.signer, ch.ann.message.nodeId2, 'direction 1 is checked against node_id_2');
     const unknown = precheckGossip(makeUpdate(ch, 1, { shortChannelId: scid(5) }).raw, {
       chainHash: CHAIN,
       channelNodes: nodes,
     });
     assert.ok(unknown.ok && !unknown.checked, 'update of an unknown channel is left to the backend');
+    assert.equal(unknown.signer, undefined);
     assert.ok(precheckGossip(makeNodeAnn(priv(1)).raw, { chainHash: CHAIN }).ok);
   });
   it('rejects bad signatures, wrong chain, malformed bytes, with typed reasons', T, () => {

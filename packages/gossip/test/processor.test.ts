@@ -161,6 +161,22 @@ describe('channel_update validation (BOLT 7)', () => {
     rejected(await p.submit(makeUpdate(ch, 0, {}, ch.nodePrivs[1]).raw), 'bad_signature');
     rejected(await p.submit(flip(makeUpdate(ch, 1).raw, 20)), 'bad_signature');
   });
+  it('trusts a frontend check of an update only for the signer of its direction', T, async () => {
+    const { p, ch } = await withChannel();
+    // Checked against the right node: trusted (a corrupted signature shows it was not re-checked).
+    const right = flip(makeUpdate(ch, 0).raw, 20);
+    const opts = { signaturesChecked: true, checkedSigner: pub(ch.nodePrivs[0]) };
+    assert.equal((await p.submit(right, opts)).accepted, true);
+    // A frontend checked against a conflicting announcement still in flight (other nodes, same
+    // scid): the signer is not ours for this direction, so the backend verifies it itself.
+    const forged = makeUpdate(ch, 1, {}, priv(7));
+    const conflicting = { signaturesChecked: true, checkedSigner: pub(priv(7)) };
+    rejected(await p.submit(forged.raw, conflicting), 'bad_signature');
+    // Named the other endpoint: not trusted either.
+    const swapped = { signaturesChecked: true, checkedSigner: pub(ch.nodePrivs[0]) };
+    rejected(await p.submit(flip(makeUpdate(ch, 1).raw, 20), swapped), 'bad_signature');
+    assert.equal((await p.submit(makeUpdate(ch, 1).raw, swapped)).accepted, true);
+  });
   it('requires a strictly newer timestamp; same timestamp: duplicate or conflict', T, async () => {
     const { p, ch } = await withChannel();
     await p.submit(makeUpdate(ch, 0, { timestamp: NOW_S - 100 }).raw);
