@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ANYONE_CAN_SPEND_SCRIPT, RegtestChain } from '@shoal/chain';
 import type { ActorRef, Message } from '@shoal/cluster';
 import { secp256k1 } from '@shoal/crypto';
-import { GOSSIP_DELTAS_TOPIC, type GraphDeltas, PATHS } from '@shoal/front-protocol';
+import { GOSSIP_DELTAS_TOPIC, type GossipVerdict, type GraphDeltas, PATHS } from '@shoal/front-protocol';
 import {
   fundingScriptPubKey,
   fundingWitnessScript,
@@ -323,6 +323,31 @@ export class GossipClient {
     const v = await this.inbox.take(this.fe.proto.gossipVerdict);
     if (v.id !== id) throw new Error(`verdict for ${v.id}, expected ${id}`);
     return v;
+  }
+
+  /**
+   * Sends `items` in one `GossipInBatch` and collects their verdicts (from one or more
+   * `GossipVerdictBatch`es), in the order of `items`.
+   */
+  async submitBatch(items: { message: Uint8Array; signaturesChecked?: boolean; signer?: Uint8Array }[]) {
+    const ids = items.map(() => ++this.#id);
+    const batch = items.map((it, i) => ({
+      id: ids[i]!,
+      signaturesChecked: it.signaturesChecked ?? false,
+      signer: it.signer ?? new Uint8Array(0),
+      message: it.message,
+    }));
+    this.fe.member.mediator.send(
+      PATHS.router,
+      this.fe.proto.gossipInBatch.of({ replyTo: this.ref, items: batch }),
+      { sender: this.ref },
+    );
+    const got = new Map<bigint, GossipVerdict>();
+    while (got.size < ids.length) {
+      const v = await this.inbox.take(this.fe.proto.gossipVerdictBatch);
+      for (const it of v.items) got.set(it.id, it);
+    }
+    return ids.map((id) => got.get(id)!);
   }
 
   /** Asks for the graph and builds a replica from the streamed snapshot. */

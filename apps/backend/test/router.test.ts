@@ -30,7 +30,7 @@ describe('gossip Router over the mesh', () => {
 
   before(async () => {
     chain = new FundingChain();
-    await chain.start();
+    await chain.start(4);
     chans = await chain.fund(
       [
         [priv(1), priv(2)],
@@ -227,6 +227,29 @@ describe('gossip Router over the mesh', () => {
     assert.equal(await connect(ids[5]!, gossipQueries), false);
     const done = (await api(tb.url, 'getinfo')).body as { gossipSync: GossipSyncResult };
     assert.equal(done.gossipSync.completed, 1);
+  });
+
+  test('a batch is decided item by item; a checked update is trusted only for its signer', T, async () => {
+    const [f] = await chain.fund([[priv(10), priv(11)]], 400);
+    const flipped = (raw: Uint8Array): Uint8Array => {
+      const out = Uint8Array.from(raw);
+      out[20]! ^= 1;
+      return out;
+    };
+    const [n1, n2] = [f!.ann.message.nodeId1, f!.ann.message.nodeId2];
+    const verdicts = await client.submitBatch([
+      { message: f!.ann.raw, signaturesChecked: true },
+      // Checked against node_id_1 for direction 0: trusted (the corrupted signature is not re-checked).
+      { message: flipped(update(f!, 0).raw), signaturesChecked: true, signer: n1 },
+      // Checked against the wrong node (e.g. a conflicting announcement in flight): verified here.
+      { message: flipped(update(f!, 1).raw), signaturesChecked: true, signer: n1 },
+      { message: update(f!, 1, { timestamp: update(f!, 1).message.timestamp + 1 }).raw, signer: n2 },
+      { message: nodeAnn(priv(9), 'nobody').raw },
+    ]);
+    assert.deepEqual(
+      verdicts.map((v) => (v.accepted ? 'accepted' : v.reason)),
+      ['accepted', 'accepted', 'bad_signature', 'accepted', 'unknown_node'],
+    );
   });
 
   test('an announcement of an already spent output is rejected', T, async () => {

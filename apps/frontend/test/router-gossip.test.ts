@@ -117,7 +117,7 @@ describe('frontend router: gossip in, penalties and rebroadcast', { timeout: 90_
     assert.deepEqual(
       forwarded.map((g) => g.signaturesChecked),
       [true, false],
-      'update of an unknown channel: not checkable here',
+      'update of an unknown channel: left to the backend while it keeps up with the verdicts',
     );
     b.write(ch.ann);
     b.write(u0);

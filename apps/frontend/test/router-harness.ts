@@ -97,6 +97,14 @@ export class GossipBackend {
     const router = this.member.spawn<0>('router', {
       initialState: 0,
       handle: (s, msg, ctx) => {
+        // A batch is recorded as itself and as its items, each as the `GossipIn` it stands for.
+        if (this.proto.gossipInBatch.is(msg)) {
+          const { replyTo, items } = msg.value;
+          for (const it of items) {
+            const { signer: _, ...one } = it;
+            record(this.proto.gossipIn.of({ ...one, replyTo }), ctx.sender);
+          }
+        }
         record(msg, ctx.sender);
         if (this.proto.graphSubscribe.is(msg) && this.autoSnapshot)
           this.sendSnapshot(msg.value.replyTo, this.autoSnapshot, this.snapshotBatch).catch(

@@ -37,6 +37,34 @@ export interface GossipVerdict {
   detail: string;
 }
 
+/** One message of a {@link GossipInBatch}: a {@link GossipIn} without its `replyTo`. */
+export interface GossipInItem {
+  id: bigint;
+  signaturesChecked: boolean;
+  /**
+   * For a checked `channel_update`: the node id its signature was checked against (the frontend's
+   * graph copy, or an announcement of the channel still in flight). The backend trusts the check
+   * only when the channel it holds has this node id for the update's direction (BOLT 7: "signed
+   * by `node_id_1` or `node_id_2` according to `direction`"). Empty otherwise.
+   */
+  signer: Uint8Array;
+  message: Uint8Array;
+}
+
+/**
+ * Several {@link GossipIn} at once (a frontend coalesces what it forwards in one turn of its event
+ * loop): the backend decides each as if it came alone and answers with {@link GossipVerdictBatch}es.
+ */
+export interface GossipInBatch {
+  replyTo: ActorRef;
+  items: GossipInItem[];
+}
+
+/** Verdicts on items of {@link GossipInBatch}es, coalesced per turn of the backend's event loop. */
+export interface GossipVerdictBatch {
+  items: GossipVerdict[];
+}
+
 /** A frontend router asks for the whole graph (on start, and after a gap in the deltas). */
 export interface GraphSubscribe {
   replyTo: ActorRef;
@@ -82,6 +110,8 @@ export interface GossipProtocol {
   graphSnapshot: MessageType<GraphSnapshot>;
   graphDeltas: MessageType<GraphDeltas>;
   gossipSyncReport: MessageType<GossipSyncReport>;
+  gossipInBatch: MessageType<GossipInBatch>;
+  gossipVerdictBatch: MessageType<GossipVerdictBatch>;
 }
 
 const DELTA_KINDS = [
@@ -187,6 +217,23 @@ export function readDeltas(r: ByteReader): GraphDelta[] {
   return out;
 }
 
+function writeVerdict(w: ByteWriter, v: GossipVerdict): void {
+  w.u64(v.id)
+    .u8(v.accepted ? 1 : 0)
+    .str(v.reason)
+    .str(v.detail);
+}
+
+function readVerdict(r: ByteReader): GossipVerdict {
+  return { id: r.u64(), accepted: r.u8() === 1, reason: r.str(), detail: r.str() };
+}
+
+function readSigner(r: ByteReader): Uint8Array {
+  const n = r.u8();
+  if (n !== 0 && n !== NODE_ID_LENGTH) throw new ClusterError('CLUSTER_CODEC', `bad signer length ${n}`);
+  return r.bytes(n);
+}
+
 type Reg = <T>(
   name: string,
   write: (w: ByteWriter, v: T) => void,
@@ -205,16 +252,7 @@ export function registerGossipMessages(reg: Reg): GossipProtocol {
       },
       (r) => ({ id: r.u64(), replyTo: readRef(r), signaturesChecked: r.u8() === 1, message: r.varBytes16() }),
     ),
-    gossipVerdict: reg<GossipVerdict>(
-      'GossipVerdict',
-      (w, v) => {
-        w.u64(v.id)
-          .u8(v.accepted ? 1 : 0)
-          .str(v.reason)
-          .str(v.detail);
-      },
-      (r) => ({ id: r.u64(), accepted: r.u8() === 1, reason: r.str(), detail: r.str() }),
-    ),
+    gossipVerdict: reg<GossipVerdict>('GossipVerdict', writeVerdict, readVerdict),
     graphSubscribe: reg<GraphSubscribe>(
       'GraphSubscribe',
       (w, v) => writeRef(w, v.replyTo),
@@ -265,6 +303,47 @@ export function registerGossipMessages(reg: Reg): GossipProtocol {
         queriesTotal: r.u32(),
         incomplete: r.u8() === 1,
       }),
+    ),
+    // Added after the contract's messages (ids are positional): batches of the two above.
+    gossipInBatch: reg<GossipInBatch>(
+      'GossipInBatch',
+      (w, v) => {
+        writeRef(w, v.replyTo);
+        w.u32(v.items.length);
+        for (const it of v.items) {
+          w.u64(it.id).u8(it.signaturesChecked ? 1 : 0);
+          if (it.signer.length !== 0) writeNodeId(w.u8(NODE_ID_LENGTH), it.signer);
+          else w.u8(0);
+          w.varBytes16(it.message);
+        }
+      },
+      (r) => {
+        const replyTo = readRef(r);
+        const n = r.u32();
+        const items: GossipInItem[] = [];
+        for (let i = 0; i < n; i++) {
+          items.push({
+            id: r.u64(),
+            signaturesChecked: r.u8() === 1,
+            signer: readSigner(r),
+            message: r.varBytes16(),
+          });
+        }
+        return { replyTo, items };
+      },
+    ),
+    gossipVerdictBatch: reg<GossipVerdictBatch>(
+      'GossipVerdictBatch',
+      (w, v) => {
+        w.u32(v.items.length);
+        for (const it of v.items) writeVerdict(w, it);
+      },
+      (r) => {
+        const n = r.u32();
+        const items: GossipVerdict[] = [];
+        for (let i = 0; i < n; i++) items.push(readVerdict(r));
+        return { items };
+      },
     ),
   };
 }

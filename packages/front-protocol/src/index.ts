@@ -1,9 +1,12 @@
 export {
   GOSSIP_DELTAS_TOPIC,
   type GossipIn,
+  type GossipInBatch,
+  type GossipInItem,
   type GossipProtocol,
   type GossipSyncReport,
   type GossipVerdict,
+  type GossipVerdictBatch,
   type GraphDeltas,
   type GraphSnapshot,
   type GraphSubscribe,

@@ -24,7 +24,7 @@ export const PATHS = {
  * Version of the mesh protocol spoken by the frontends and the backend (the cluster's version gate):
  * members with another version are refused. Bump it with any change to these messages' ids or codecs.
  */
-export const MESH_PROTOCOL_VERSION = 2;
+export const MESH_PROTOCOL_VERSION = 3;
 
 /** First type id of this protocol; ids are part of the mesh protocol version. */
 const BASE = 0x0100;

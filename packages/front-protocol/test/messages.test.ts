@@ -95,6 +95,29 @@ const arbitraries: { [K in keyof FrontProtocol]: fc.Arbitrary<unknown> } = {
     queriesTotal: u32,
     incomplete: fc.boolean(),
   }),
+  gossipInBatch: record({
+    replyTo: ref,
+    items: fc.array(
+      record({
+        id: u64,
+        signaturesChecked: fc.boolean(),
+        signer: fc.oneof(bytes(0, 0), nodeId),
+        message: bytes(2, 500),
+      }),
+      { maxLength: 5 },
+    ),
+  }),
+  gossipVerdictBatch: record({
+    items: fc.array(
+      record({
+        id: u64,
+        accepted: fc.boolean(),
+        reason: fc.string({ maxLength: 30 }),
+        detail: fc.string({ maxLength: 100 }),
+      }),
+      { maxLength: 5 },
+    ),
+  }),
 };
 
 describe('front/back protocol codecs', () => {

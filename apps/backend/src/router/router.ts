@@ -1,5 +1,12 @@
 import type { ActorRef, ClusterMember, Message } from '@shoal/cluster';
-import { type FrontProtocol, GOSSIP_DELTAS_TOPIC, type GossipIn, PATHS } from '@shoal/front-protocol';
+import {
+  type FrontProtocol,
+  GOSSIP_DELTAS_TOPIC,
+  type GossipInBatch,
+  type GossipInItem,
+  type GossipVerdict,
+  PATHS,
+} from '@shoal/front-protocol';
 import {
   type Clock,
   type FundingOutputLookup,
@@ -43,16 +50,19 @@ export interface GossipRouterOptions {
   pruneIntervalMs?: number;
   /** Deltas per `GraphSnapshot` batch (default 500; the mesh frame limit is 1 MiB). */
   snapshotBatch?: number;
-  /** Gossip messages validated at once; more wait in the actor's mailbox (default 256). */
+  /** Gossip messages validated at once; more wait in the actor's mailbox (default 1024). */
   maxInFlight?: number;
   sync?: GossipSyncOptions;
   /** Processor rules (stale age, rate limits...) besides the chain hash. */
   processor?: Omit<GossipProcessorOptions, 'chainHash'>;
 }
 
+/** Verdicts per `GossipVerdictBatch` at most (a verdict's detail is a short sentence). */
+const MAX_VERDICTS = 2000;
 /** Encoded bytes per published `GraphDeltas` at most (well under the mesh's 1 MiB frames). */
 const MAX_DELTAS_BYTES = 512 * 1024;
 const HOUR_MS = 3_600_000;
+const NO_SIGNER = new Uint8Array(0);
 
 /**
  * The backend `Router` (DESIGN.md §4 "Gossip in", "Routing table on frontends"), registered at
@@ -83,6 +93,9 @@ export class GossipRouter {
   #flush: NodeJS.Immediate | undefined;
   #snapshotIds = 0n;
   #inFlight = 0;
+  /** Verdicts on batched items not yet sent, per frontend router: coalesced like the deltas. */
+  #verdicts = new Map<string, { to: ActorRef; items: GossipVerdict[] }>();
+  #verdictFlush: NodeJS.Immediate | undefined;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -150,6 +163,7 @@ export class GossipRouter {
 
   async stop(): Promise<void> {
     this.#publish();
+    this.#sendVerdicts();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#deps.member.mediator.remove(PATHS.router);
@@ -174,10 +188,20 @@ export class GossipRouter {
     await this.#spends?.idle();
   }
 
-  /** Validates and commits one gossip message, counting the decision. */
-  async submit(raw: Uint8Array, signaturesChecked: boolean): Promise<GossipDecision> {
+  /**
+   * Validates and commits one gossip message, counting the decision. `checkedSigner`: the node id
+   * a frontend checked a `channel_update` against (see `GossipInItem.signer`).
+   */
+  async submit(
+    raw: Uint8Array,
+    signaturesChecked: boolean,
+    checkedSigner?: Uint8Array,
+  ): Promise<GossipDecision> {
     const t0 = performance.now();
-    const d = await this.processor.submit(raw, { signaturesChecked });
+    const d = await this.processor.submit(
+      raw,
+      checkedSigner === undefined ? { signaturesChecked } : { signaturesChecked, checkedSigner },
+    );
     const type = d.kind ?? 'unknown';
     this.#metrics?.decision(type, d.accepted, d.accepted ? '' : d.reason, (performance.now() - t0) / 1000);
     if (!d.accepted) this.#log.debug('gossip rejected', { type, reason: d.reason, detail: d.detail });
@@ -200,7 +224,12 @@ export class GossipRouter {
 
   #handle(msg: Message, sender: ActorRef | undefined): undefined | Promise<undefined> {
     const p = this.#deps.proto;
-    if (p.gossipIn.is(msg)) return this.#gossipIn(msg.value);
+    if (p.gossipInBatch.is(msg)) return this.#gossipInBatch(msg.value);
+    if (p.gossipIn.is(msg)) {
+      const { replyTo, ...item } = msg.value;
+      this.#start({ ...item, signer: NO_SIGNER }, replyTo, false);
+      return this.#admit();
+    }
     if (p.graphSubscribe.is(msg)) this.#stream(msg.value.replyTo);
     else if (p.gossipSyncReport.is(msg)) this.sync.report(msg.value);
     else
@@ -208,37 +237,72 @@ export class GossipRouter {
     return undefined;
   }
 
-  /** Starts the decision; the actor waits only while `maxInFlight` decisions are running. */
-  #gossipIn(m: GossipIn): undefined | Promise<undefined> {
+  /** Starts every item's decision, each as if it came alone; verdicts go back in batches. */
+  #gossipInBatch(b: GossipInBatch): undefined | Promise<undefined> {
+    for (const item of b.items) this.#start(item, b.replyTo, true);
+    return this.#admit();
+  }
+
+  #start(item: GossipInItem, replyTo: ActorRef, batched: boolean): void {
     this.#inFlight++;
-    void this.#decide(m).finally(() => {
+    void this.#decide(item, replyTo, batched).finally(() => {
       this.#inFlight--;
-      this.#waiting.shift()?.();
+      if (this.#inFlight < this.#maxInFlight) this.#waiting.shift()?.();
     });
-    if (this.#inFlight < (this.#options.maxInFlight ?? 256)) return undefined;
+  }
+
+  get #maxInFlight(): number {
+    return this.#options.maxInFlight ?? 1024;
+  }
+
+  /** The actor takes its next message at once, or once fewer than `maxInFlight` decisions run. */
+  #admit(): undefined | Promise<undefined> {
+    if (this.#inFlight < this.#maxInFlight) return undefined;
     return new Promise<undefined>((resolve) => this.#waiting.push(() => resolve(undefined)));
   }
 
-  async #decide(m: GossipIn): Promise<void> {
-    let verdict: { accepted: boolean; reason: string; detail: string };
+  async #decide(m: GossipInItem, replyTo: ActorRef, batched: boolean): Promise<void> {
+    let verdict: GossipVerdict;
     try {
-      const d = await this.submit(m.message, m.signaturesChecked);
+      const d = await this.submit(m.message, m.signaturesChecked, m.signer.length > 0 ? m.signer : undefined);
       verdict = d.accepted
-        ? { accepted: true, reason: '', detail: '' }
-        : { accepted: false, reason: d.reason, detail: d.detail };
+        ? { id: m.id, accepted: true, reason: '', detail: '' }
+        : { id: m.id, accepted: false, reason: d.reason, detail: d.detail };
     } catch (err) {
       // A store failure (e.g. a deposed leader) is not the sender's fault: no penalty reason.
       this.#log.error('gossip decision failed', { err });
-      verdict = { accepted: false, reason: 'internal', detail: errorMessage(err) };
+      verdict = { id: m.id, accepted: false, reason: 'internal', detail: errorMessage(err) };
     }
+    if (batched) {
+      const key = `${replyTo.address}\n${replyTo.incarnation}\n${replyTo.path}`;
+      const pending = this.#verdicts.get(key);
+      if (pending) pending.items.push(verdict);
+      else this.#verdicts.set(key, { to: replyTo, items: [verdict] });
+      this.#verdictFlush ??= setImmediate(() => this.#sendVerdicts());
+      return;
+    }
+    this.#tellVerdict(replyTo, this.#deps.proto.gossipVerdict.of(verdict));
+  }
+
+  /** Sends the verdicts decided in this turn of the event loop, one batch per frontend router. */
+  #sendVerdicts(): void {
+    if (this.#verdictFlush !== undefined) clearImmediate(this.#verdictFlush);
+    this.#verdictFlush = undefined;
+    const all = this.#verdicts;
+    this.#verdicts = new Map();
+    for (const { to, items } of all.values()) {
+      for (let i = 0; i < items.length; i += MAX_VERDICTS) {
+        const part = items.slice(i, i + MAX_VERDICTS);
+        this.#tellVerdict(to, this.#deps.proto.gossipVerdictBatch.of({ items: part }));
+      }
+    }
+  }
+
+  #tellVerdict(to: ActorRef, msg: Message): void {
     try {
-      this.#deps.member.tell(
-        m.replyTo,
-        this.#deps.proto.gossipVerdict.of({ id: m.id, ...verdict }),
-        this.#self,
-      );
+      this.#deps.member.tell(to, msg, this.#self);
     } catch (err) {
-      this.#log.debug('gossip verdict not delivered', { to: m.replyTo.address, error: errorMessage(err) });
+      this.#log.debug('gossip verdict not delivered', { to: to.address, error: errorMessage(err) });
     }
   }
 

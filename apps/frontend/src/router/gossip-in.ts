@@ -1,4 +1,4 @@
-import type { GossipIn, GossipVerdict } from '@shoal/front-protocol';
+import type { GossipInItem, GossipVerdict } from '@shoal/front-protocol';
 import {
   type Gossip,
   GossipDeduplicator,
@@ -19,10 +19,11 @@ export interface GossipIntakeDeps {
   logger: Logger;
   now: () => number;
   /**
-   * Sends a `GossipIn` to the backend `Router`: false when the mesh link is saturated (the peer is
-   * paused until {@link GossipIntake.linkDrained}); throws when no router is reachable.
+   * Sends a `GossipInBatch` to the backend `Router`: false when the mesh link is saturated (the
+   * batch's peers are paused until {@link GossipIntake.linkDrained}); throws when no router is
+   * reachable.
    */
-  forward: (msg: Omit<GossipIn, 'replyTo'>) => boolean;
+  forward: (items: GossipInItem[]) => boolean;
   /** A sender of invalid gossip (BOLT 7 "SHOULD send a warning"). */
   penalise: (peerId: string, reason: RejectReason, detail: string) => void;
   /** Whether gossip from this peer is ignored (penalty box). */
@@ -37,27 +38,78 @@ interface Forward {
   key: string;
   kind: Gossip['kind'];
   sentAt: number;
+  /** A `channel_announcement`'s channel, while its updates may be checked against it. */
+  scid?: bigint;
 }
+
+/** What the next `GossipInBatch` carries. */
+interface Batch {
+  items: GossipInItem[];
+  bytes: number;
+  peers: Map<string, RouterPeer>;
+}
+
+/** Options of the {@link GossipIntake}. */
+export interface GossipIntakeOptions {
+  forwardTimeoutMs: number;
+  maxInFlight: number;
+  /** Items per `GossipInBatch` at most (default 512). */
+  maxBatch?: number;
+  /**
+   * Messages taken from peers per turn of the event loop (default 256): then the peers are paused
+   * until the next turn, so verdicts and the mesh socket's writes are not starved (libuv reads a
+   * busy socket up to 32 times per turn: ~1 s of signature checks).
+   */
+  turnBudget?: number;
+  /**
+   * In-flight forwards from which a `channel_update` whose announcement is still in flight is
+   * checked here rather than left to the backend (default `maxInFlight / 4`; 0: always). Verdicts
+   * that lag mean the backend is the bottleneck, so the frontends take its update checks over.
+   */
+  checkAnnouncingFrom?: number;
+}
+
+/** Message bytes per `GossipInBatch` at most (the mesh's frames are 1 MiB; a message is < 64 KiB). */
+const MAX_BATCH_BYTES = 256 * 1024;
 
 /**
  * Gossip in (DESIGN 4): signature pre-check here (native secp256k1), de-duplication against the
- * graph copy, in-flight forwards and pending rebroadcasts, one `GossipIn` per new message, and on
- * the verdict every origin is acked (accepted: queued for rebroadcast, never back to an origin)
- * or penalised when the rejection proves the gossip invalid. Peers are paused while too many
- * forwards wait for the backend, and forwards the backend never answers are dropped.
+ * graph copy, in-flight forwards and pending rebroadcasts, new messages forwarded in one
+ * `GossipInBatch` per turn of the event loop (or per `maxBatch`), and on each verdict every
+ * origin is acked (accepted: queued for rebroadcast, never back to an origin) or penalised when
+ * the rejection proves the gossip invalid. A `channel_update` whose announcement is still in
+ * flight is checked against that announcement's node ids, and the node id used goes with it (the
+ * backend trusts the check only if the channel it accepts has that node). Peers are paused while
+ * too many forwards wait for the backend, and forwards the backend never answers are dropped.
  */
 export class GossipIntake {
   readonly dedup: GossipDeduplicator;
   readonly #inFlight = new Map<bigint, Forward>();
   readonly #paused = new Map<string, RouterPeer>();
   readonly #linkPaused = new Map<string, RouterPeer>();
+  /** Peers paused until the next turn of the event loop (the turn's budget is spent). */
+  readonly #turnPaused = new Map<string, RouterPeer>();
+  #turnTaken = 0;
+  /** Announcements in flight by channel, for checking their updates. */
+  readonly #announcing = new Map<bigint, { nodeId1: Uint8Array; nodeId2: Uint8Array }>();
+  readonly #channelNodes = (scid: bigint): { nodeId1: Uint8Array; nodeId2: Uint8Array } | undefined =>
+    this.deps.replica.graph.channel(scid) ??
+    (this.#inFlight.size >= this.#checkAnnouncingFrom ? this.#announcing.get(scid) : undefined);
+  readonly #maxBatch: number;
+  readonly #turnBudget: number;
+  readonly #checkAnnouncingFrom: number;
+  #batch: Batch = { items: [], bytes: 0, peers: new Map() };
+  #flushing: NodeJS.Immediate | undefined;
   #nextId = 0n;
 
   constructor(
     private readonly deps: GossipIntakeDeps,
-    private readonly options: { forwardTimeoutMs: number; maxInFlight: number },
+    private readonly options: GossipIntakeOptions,
   ) {
     this.dedup = new GossipDeduplicator(deps.replica, deps.queue);
+    this.#maxBatch = options.maxBatch ?? 512;
+    this.#turnBudget = options.turnBudget ?? 256;
+    this.#checkAnnouncingFrom = options.checkAnnouncingFrom ?? Math.floor(options.maxInFlight / 4);
   }
 
   get inFlight(): number {
@@ -66,14 +118,26 @@ export class GossipIntake {
 
   /** One gossip message from `peer`. */
   offer(peer: RouterPeer, raw: Uint8Array): void {
+    this.#flushing ??= setImmediate(() => this.#endTurn());
+    if (++this.#turnTaken >= this.#turnBudget && !this.#turnPaused.has(peer.id)) {
+      if (!this.#isPaused(peer.id)) peer.pauseReading();
+      this.#turnPaused.set(peer.id, peer);
+    }
     if (this.deps.ignored(peer.id)) {
       this.deps.received(kindOf(raw), 'ignored');
       return;
     }
-    const pre = precheckGossip(raw, {
-      chainHash: peer.chainHash,
-      channelNodes: (scid) => this.deps.replica.graph.channel(scid),
-    });
+    let pre = precheckGossip(raw, { chainHash: peer.chainHash, channelNodes: this.#channelNodes });
+    if (
+      !pre.ok &&
+      (pre.reason === 'bad_signature' || pre.reason === 'bad_key') &&
+      pre.gossip?.kind === 'channel_update' &&
+      !this.deps.replica.graph.channel(pre.gossip.message.shortChannelId)
+    ) {
+      // Checked against an announcement still in flight, which may be a forgery that loses to the
+      // real one: not proof against this peer. The backend checks it against what it accepts.
+      pre = { ok: true, gossip: pre.gossip, checked: false };
+    }
     if (!pre.ok) {
       this.deps.received(pre.gossip?.kind ?? kindOf(raw), 'invalid');
       if (isPenalised(pre.reason)) this.deps.penalise(peer.id, pre.reason, pre.detail);
@@ -88,29 +152,59 @@ export class GossipIntake {
     }
     this.deps.received(g.kind, 'new');
     const id = ++this.#nextId;
-    const key = GossipDeduplicator.key(g);
+    const f: Forward = { key: GossipDeduplicator.key(g), kind: g.kind, sentAt: this.deps.now() };
+    if (g.kind === 'channel_announcement' && !this.#announcing.has(g.message.shortChannelId)) {
+      f.scid = g.message.shortChannelId;
+      this.#announcing.set(f.scid, g.message);
+    }
+    this.#inFlight.set(id, f);
+    const b = this.#batch;
+    b.items.push({ id, signaturesChecked: pre.checked, signer: pre.signer ?? NO_SIGNER, message: raw });
+    b.bytes += raw.length;
+    b.peers.set(peer.id, peer);
+    if (b.items.length >= this.#maxBatch || b.bytes >= MAX_BATCH_BYTES) this.flush();
+    if (this.#inFlight.size >= this.options.maxInFlight && !this.#paused.has(peer.id)) {
+      if (!this.#isPaused(peer.id)) peer.pauseReading();
+      this.#paused.set(peer.id, peer);
+    }
+  }
+
+  /** The end of a turn of the event loop: the batch goes, peers paused for the turn read again. */
+  #endTurn(): void {
+    this.#flushing = undefined;
+    this.#turnTaken = 0;
+    this.flush();
+    const peers = [...this.#turnPaused.values()];
+    this.#turnPaused.clear();
+    for (const p of peers) this.#resume(p);
+  }
+
+  /** Sends what was offered since the last batch (at the latest at the end of the turn). */
+  flush(): void {
+    const b = this.#batch;
+    if (b.items.length === 0) return;
+    this.#batch = { items: [], bytes: 0, peers: new Map() };
     let flowing: boolean;
     try {
-      flowing = this.deps.forward({ id, signaturesChecked: pre.checked, message: raw });
+      flowing = this.deps.forward(b.items);
     } catch (err) {
-      this.dedup.decide(key, false);
+      for (const it of b.items) {
+        const f = this.#inFlight.get(it.id);
+        if (f) this.#forget(it.id, f, false);
+      }
       this.deps.logger.warn('gossip not forwarded: backend router unreachable', {
+        messages: b.items.length,
         error: err instanceof Error ? err.message : String(err),
       });
+      this.#settled();
       return;
     }
-    this.#inFlight.set(id, { key, kind: g.kind, sentAt: this.deps.now() });
     this.deps.inFlightChanged(this.#inFlight.size);
-    if (!flowing && !this.#linkPaused.has(peer.id) && !this.#paused.has(peer.id)) {
-      this.#linkPaused.set(peer.id, peer);
-      peer.pauseReading();
-    } else if (
-      this.#inFlight.size >= this.options.maxInFlight &&
-      !this.#paused.has(peer.id) &&
-      !this.#linkPaused.has(peer.id)
-    ) {
-      this.#paused.set(peer.id, peer);
-      peer.pauseReading();
+    if (flowing) return;
+    for (const p of b.peers.values()) {
+      if (this.#linkPaused.has(p.id)) continue;
+      if (!this.#isPaused(p.id)) p.pauseReading();
+      this.#linkPaused.set(p.id, p);
     }
   }
 
@@ -121,8 +215,7 @@ export class GossipIntake {
       this.deps.logger.debug('verdict for an unknown or expired forward', { id: v.id.toString() });
       return;
     }
-    this.#inFlight.delete(v.id);
-    const origins = this.dedup.decide(f.key, v.accepted);
+    const origins = this.#forget(v.id, f, v.accepted);
     if (!v.accepted && isRejectReason(v.reason) && isPenalised(v.reason)) {
       for (const o of origins) this.deps.penalise(o, v.reason, v.detail);
     }
@@ -136,8 +229,7 @@ export class GossipIntake {
     let dropped = 0;
     for (const [id, f] of this.#inFlight) {
       if (f.sentAt > limit) continue;
-      this.#inFlight.delete(id);
-      this.dedup.decide(f.key, false);
+      this.#forget(id, f, false);
       dropped++;
     }
     if (dropped > 0) {
@@ -154,24 +246,36 @@ export class GossipIntake {
     if (this.#inFlight.size === 0) return;
     this.deps.logger.info('backend lost: in-flight gossip forgotten', { count: this.#inFlight.size });
     this.#inFlight.clear();
+    this.#announcing.clear();
     this.dedup.clear();
     this.#settled();
+  }
+
+  /** Stops the pending flush (the router stops; what was offered is dropped with the process). */
+  stop(): void {
+    if (this.#flushing !== undefined) clearImmediate(this.#flushing);
+    this.#flushing = undefined;
   }
 
   /** The mesh link drained: peers paused on it read again. */
   linkDrained(): void {
     const peers = [...this.#linkPaused.values()];
     this.#linkPaused.clear();
-    for (const p of peers) {
-      if (this.#paused.has(p.id)) continue; // still held by the in-flight bound
-      p.resumeReading();
-    }
+    for (const p of peers) this.#resume(p);
   }
 
   /** A peer went away. */
   forget(peerId: string): void {
     this.#paused.delete(peerId);
     this.#linkPaused.delete(peerId);
+    this.#turnPaused.delete(peerId);
+  }
+
+  /** One forward is over: the deduplicator decides it; returns its origins. */
+  #forget(id: bigint, f: Forward, accepted: boolean): string[] {
+    this.#inFlight.delete(id);
+    if (f.scid !== undefined) this.#announcing.delete(f.scid);
+    return this.dedup.decide(f.key, accepted);
   }
 
   #settled(): void {
@@ -179,9 +283,21 @@ export class GossipIntake {
     if (this.#paused.size === 0 || this.#inFlight.size > this.options.maxInFlight / 2) return;
     const peers = [...this.#paused.values()];
     this.#paused.clear();
-    for (const p of peers) if (!this.#linkPaused.has(p.id)) p.resumeReading();
+    for (const p of peers) this.#resume(p);
+  }
+
+  /** Whether `peerId` is held for any reason (in-flight bound, saturated link, turn budget). */
+  #isPaused(peerId: string): boolean {
+    return this.#paused.has(peerId) || this.#linkPaused.has(peerId) || this.#turnPaused.has(peerId);
+  }
+
+  /** Reads `p` again unless another reason still holds it. */
+  #resume(p: RouterPeer): void {
+    if (!this.#isPaused(p.id)) p.resumeReading();
   }
 }
+
+const NO_SIGNER = new Uint8Array(0);
 
 const KINDS: Record<number, Gossip['kind']> = {
   256: 'channel_announcement',

@@ -105,10 +105,14 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
         queue: this.queue,
         logger: log,
         now,
-        forward: (m) =>
-          deps.member.mediator.send(PATHS.router, deps.proto.gossipIn.of({ ...m, replyTo: this.#self() }), {
-            sender: this.#self(),
-          }),
+        forward: (items) =>
+          deps.member.mediator.send(
+            PATHS.router,
+            deps.proto.gossipInBatch.of({ replyTo: this.#self(), items }),
+            {
+              sender: this.#self(),
+            },
+          ),
         penalise: (peer, reason, detail) => this.#penalise(peer, reason, detail),
         ignored: (peer) => this.#penalties.isIgnored(peer),
         received: (kind, outcome) => {
@@ -187,6 +191,7 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
 
   stop(): void {
     clearInterval(this.#timer);
+    this.intake.stop();
     this.#scheduler.stop();
     const m = this.deps.member;
     m.off('drain', this.#onDrain);
@@ -239,7 +244,8 @@ export class FrontendRouter extends EventEmitter<FrontendRouterEvents> {
 
   #onMesh(msg: Message): void {
     const p = this.deps.proto;
-    if (p.gossipVerdict.is(msg)) this.intake.verdict(msg.value);
+    if (p.gossipVerdictBatch.is(msg)) for (const v of msg.value.items) this.intake.verdict(v);
+    else if (p.gossipVerdict.is(msg)) this.intake.verdict(msg.value);
     else if (p.graphSnapshot.is(msg)) this.sync.onSnapshot(msg.value);
     else if (p.graphDeltas.is(msg)) this.sync.onDeltas(msg.value);
     else this.deps.logger.warn('gossip router: unexpected mesh message', { type: msg.type.name });
