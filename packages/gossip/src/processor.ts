@@ -91,12 +91,14 @@ export class GossipProcessor {
 
   /** Loads the persisted graph. */
   async start(): Promise<void> {
+    const t0 = performance.now();
     if (this.#deps.persistence) {
       for await (const batch of this.#deps.persistence.load()) this.graph.apply(batch);
     }
     this.#started = true;
     const s = this.graph.stats();
-    this.#deps.logger?.info('gossip graph loaded', { nodes: s.nodes, channels: s.channels });
+    const ms = Math.round(performance.now() - t0);
+    this.#deps.logger?.info('gossip graph loaded', { nodes: s.nodes, channels: s.channels, ms });
   }
 
   async stop(): Promise<void> {

@@ -96,6 +96,8 @@ export class GossipRouter {
   /** Verdicts on batched items not yet sent, per frontend router: coalesced like the deltas. */
   #verdicts = new Map<string, { to: ActorRef; items: GossipVerdict[] }>();
   #verdictFlush: NodeJS.Immediate | undefined;
+  /** Gossip received from frontends in this run, by type: all, and signature-checked there. */
+  readonly #received: Record<string, { all: number; prechecked: number }> = {};
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -171,6 +173,7 @@ export class GossipRouter {
     await this.#spends?.stop();
     await Promise.allSettled([...this.#streams]);
     await this.processor.stop();
+    this.#log.info('gossip router stopped', { received: this.#received });
   }
 
   /** `InitializeConnection.doSync` for a peer: only with a funding check to validate what comes. */
@@ -265,6 +268,11 @@ export class GossipRouter {
     let verdict: GossipVerdict;
     try {
       const d = await this.submit(m.message, m.signaturesChecked, m.signer.length > 0 ? m.signer : undefined);
+      const kind = d.kind ?? 'unknown';
+      const count = this.#received[kind] ?? { all: 0, prechecked: 0 };
+      this.#received[kind] = count;
+      count.all++;
+      if (m.signaturesChecked) count.prechecked++;
       verdict = d.accepted
         ? { id: m.id, accepted: true, reason: '', detail: '' }
         : { id: m.id, accepted: false, reason: d.reason, detail: d.detail };
