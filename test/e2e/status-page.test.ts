@@ -142,7 +142,8 @@ describe('live status page', { timeout: 180_000 }, () => {
     }
     const self = snap.members.find((x) => x.address === snap.self);
     assert.equal(self?.leader, true, 'this backend leads');
-    assert.equal(snap.gossip, null);
+    // The gossip Router runs: an empty graph, and no sync pending (progress 1).
+    assert.deepEqual(snap.gossip, { nodes: 0, channels: 0, syncProgress: 1 });
     assert.equal(snap.channels.count, 0);
     assert.equal(typeof snap.chain.height, 'number');
   });
@@ -161,7 +162,8 @@ describe('live status page', { timeout: 180_000 }, () => {
     await page.goto(`${base}/status`, { timeout: 15_000 });
     const row = (f: FrontendProcess) => `#members tr[data-address="127.0.0.1:${f.clusterPort}"]`;
     for (const f of fronts) await page.waitForSelector(`${row(f)}[data-status="up"]`);
-    assert.equal(await page.textContent('#gossip'), 'not available yet');
+    assert.equal(await page.textContent('#gossip'), '0 nodes, 0 channels');
+    assert.equal(await page.textContent('#sync'), '100%');
     assert.match((await page.textContent('#leader')) ?? '', /this backend/);
     // A marker that a reload would lose: the change must arrive over the open event stream.
     await page.evaluate('globalThis.shoalMarker = 42');
