@@ -44,15 +44,26 @@ export class RebroadcastQueue {
       e.own ||= own;
       return;
     }
-    if (item.kind === 'channel_update' && item.scid !== undefined) {
+    if (item.kind === 'channel_update') {
       // An announcement goes out only with an update, and before it: move it next to this one.
-      const ann = this.#entries.get(`ca:${item.scid}`);
+      // (`cu:<scid>:<dir>` -> `ca:<scid>`: cheaper than printing the bigint again.)
+      const ann = this.#entries.get(`ca:${item.id.slice(3, item.id.lastIndexOf(':'))}`);
       if (ann) {
         ann.seq = ++this.#seq;
         ann.updateTimestamp = item.timestamp;
       }
     }
-    this.#entries.set(item.id, { ...item, raw, origins: new Set(origins), own, seq: ++this.#seq });
+    const entry: QueuedGossip = {
+      kind: item.kind,
+      id: item.id,
+      timestamp: item.timestamp,
+      raw,
+      origins: new Set(origins),
+      own,
+      seq: ++this.#seq,
+    };
+    if (item.scid !== undefined) entry.scid = item.scid;
+    this.#entries.set(item.id, entry);
   }
 
   /** Items with a sequence number above `cursor`, in sequence order. */

@@ -1,9 +1,9 @@
 import { DEFAULT_BROADCAST_INTERVAL_MS } from './constants.js';
 import { GossipError } from './errors.js';
-import { gossipIdentity } from './identity.js';
-import { decodeGossip } from './precheck.js';
+import type { GossipIdentity } from './identity.js';
 import type { QueuedGossip, RebroadcastQueue } from './rebroadcast-queue.js';
 import type { Clock, GraphDelta } from './types.js';
+import { nodeKey } from './util.js';
 
 /** A peer's BOLT 7 `gossip_timestamp_filter`. */
 export interface TimestampFilter {
@@ -26,20 +26,53 @@ export function queueDeltas(queue: RebroadcastQueue, deltas: readonly GraphDelta
       for (const id of [`ca:${d.scid}`, `cu:${d.scid}:0`, `cu:${d.scid}:1`]) queue.remove(id);
       continue;
     }
-    const raw =
-      d.kind === 'channel_added'
-        ? d.announcement
-        : d.kind === 'channel_updated'
-          ? d.update
-          : d.kind === 'node_updated'
-            ? d.announcement
-            : undefined;
-    if (!raw) continue;
-    const g = decodeGossip(raw);
-    if (!g.ok)
-      throw new GossipError('GOSSIP_BAD_DELTA', `undecodable gossip in a ${d.kind} delta: ${g.detail}`);
-    queue.push(gossipIdentity(g.gossip), raw);
+    const item = deltaIdentity(d);
+    if (item) queue.push(item.identity, item.raw);
   }
+}
+
+/** BOLT 7 `channel_update`: type, signature, chain_hash and short_channel_id precede `timestamp`. */
+const UPDATE_TIMESTAMP_AT = 2 + 64 + 32 + 8;
+/** BOLT 7 `node_announcement`: type and signature precede `flen`. */
+const NODE_FLEN_AT = 2 + 64;
+
+/**
+ * The identity of the message a delta adds, from the delta's own fields and the timestamp at its
+ * fixed offset (the backend validated the message: no second full decode per delta here).
+ */
+function deltaIdentity(d: GraphDelta): { identity: GossipIdentity; raw: Uint8Array } | undefined {
+  switch (d.kind) {
+    case 'channel_added':
+      return {
+        identity: { kind: 'channel_announcement', id: `ca:${d.scid}`, timestamp: 0, scid: d.scid },
+        raw: d.announcement,
+      };
+    case 'channel_updated': {
+      const timestamp = u32At(d.update, UPDATE_TIMESTAMP_AT, d.kind);
+      const id = `cu:${d.scid}:${d.direction}`;
+      return { identity: { kind: 'channel_update', id, timestamp, scid: d.scid }, raw: d.update };
+    }
+    case 'node_updated': {
+      const a = d.announcement;
+      if (a.length < NODE_FLEN_AT + 2) throw badDelta(d.kind);
+      const timestamp = u32At(a, NODE_FLEN_AT + 2 + ((a[NODE_FLEN_AT]! << 8) | a[NODE_FLEN_AT + 1]!), d.kind);
+      return {
+        identity: { kind: 'node_announcement', id: `na:${nodeKey(d.nodeId)}`, timestamp },
+        raw: a,
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function u32At(b: Uint8Array, at: number, kind: string): number {
+  if (b.length < at + 4) throw badDelta(kind);
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+function badDelta(kind: string): GossipError {
+  return new GossipError('GOSSIP_BAD_DELTA', `truncated gossip in a ${kind} delta`);
 }
 
 /** Options of {@link RebroadcastScheduler}. */

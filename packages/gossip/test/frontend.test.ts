@@ -5,9 +5,11 @@ import {
   decodeGossip,
   type Gossip,
   GossipDeduplicator,
+  GossipError,
   GossipProcessor,
   GraphReplica,
   gossipForFilter,
+  gossipIdentity,
   PenaltyBox,
   precheckGossip,
   queueDeltas,
@@ -138,6 +140,36 @@ describe('penalties for invalid gossip', () => {
     clock.advanceSeconds(601);
     box.sweep();
     assert.equal(box.recordInvalid('A'), 'warn');
+  });
+});
+
+describe('queueing deltas for rebroadcast', () => {
+  it('queues each added message under the identity its decoding gives; a truncated one throws', T, () => {
+    const ch = makeChannel(priv(1), priv(2), scid(100));
+    const upd = makeUpdate(ch, 1).raw;
+    const node = makeNodeAnn(priv(1)).raw;
+    const nodeId = (decodeGossip(node) as { gossip: Extract<Gossip, { kind: 'node_announcement' }> }).gossip
+      .message.nodeId;
+    const queue = new RebroadcastQueue();
+    queueDeltas(queue, [
+      { kind: 'channel_added', scid: ch.scid, capacitySat: 1n, announcement: ch.ann.raw },
+      { kind: 'channel_updated', scid: ch.scid, direction: 1, update: upd },
+      { kind: 'node_updated', nodeId, announcement: node },
+    ]);
+    for (const raw of [ch.ann.raw, upd, node]) {
+      const d = decodeGossip(raw);
+      assert.ok(d.ok);
+      const id = gossipIdentity(d.gossip);
+      assert.ok(queue.find(id.id, id.timestamp), `${id.id}@${id.timestamp} queued`);
+    }
+    assert.equal(queue.after(0)[0]?.kind, 'channel_announcement', 'the announcement moved before its update');
+    assert.throws(
+      () =>
+        queueDeltas(queue, [
+          { kind: 'channel_updated', scid: ch.scid, direction: 0, update: upd.subarray(0, 100) },
+        ]),
+      (e: unknown) => e instanceof GossipError && e.code === 'GOSSIP_BAD_DELTA',
+    );
   });
 });
 
