@@ -74,6 +74,11 @@ for (const impl of impls) {
       assert.equal(impl.isPublicKey(badPub), false);
       assert.throws(() => impl.publicKeyParse(badPub), { code: 'CRYPTO_BAD_PUBLIC_KEY' });
       assert.throws(() => impl.ecdh(badPub, Buffer.alloc(32, 1)), { code: 'CRYPTO_BAD_PUBLIC_KEY' });
+      // A compressed key whose x is not on the curve: right shape, not a point.
+      const offCurve = Buffer.concat([Buffer.from([0x02]), Buffer.alloc(32, 0xff)]);
+      assert.throws(() => impl.verify(Buffer.alloc(64, 1), Buffer.alloc(32, 2), offCurve), {
+        code: 'CRYPTO_BAD_PUBLIC_KEY',
+      });
       assert.throws(() => impl.sign(Buffer.alloc(31), Buffer.alloc(32, 1)), { code: 'CRYPTO_BAD_LENGTH' });
     });
 
