@@ -172,9 +172,22 @@ describe('backend failover chaos (etcd, PostgreSQL sync standby, 2 backends, 2 f
         assert.ok(running(f.proc), `${f.name} exited: ${f.proc.output().slice(-2000)}`);
         assert.equal(f.proc.child.pid, frontPids[k], `${f.name} was restarted`);
       });
-      await eventually(`iteration ${i}: frontends ready again`, async () =>
-        (await c.frontsReady()) ? true : undefined,
-      );
+      try {
+        await eventually(`iteration ${i}: frontends ready again`, async () =>
+          (await c.frontsReady()) ? true : undefined,
+        );
+      } catch (err) {
+        // Say why: each frontend's /ready answer and the end of its log.
+        const why = await Promise.all(
+          c.fronts.map(async (f) => {
+            const body = await fetch(`http://127.0.0.1:${f.httpPort}/ready`)
+              .then(async (r) => `${r.status} ${await r.text()}`)
+              .catch((e: unknown) => String(e));
+            return `--- ${f.name}: /ready ${body}\n${f.proc.output().split('\n').slice(-25).join('\n')}`;
+          }),
+        );
+        throw new Error(`${(err as Error).message}\n${why.join('\n')}`);
+      }
       const back = await c.restart(victim);
       await eventually(`${back.name} restarted as the standby`, async () =>
         (await back.state()) === 'WAITING_TO_START' ? true : undefined,

@@ -24,6 +24,14 @@ export interface GraphSyncDeps {
 type State = 'idle' | 'subscribing' | 'loading' | 'live';
 
 /**
+ * How long a `GraphSubscribe` may go without its first snapshot batch before we send another;
+ * doubled for each unanswered one, up to the stall timeout. A subscription sent just as a new
+ * backend joins can be lost with a mesh link replaced by a simultaneous dial, and the stall
+ * timeout alone (15 s) would keep the frontend not ready that long after a failover.
+ */
+const FIRST_ANSWER_MS = 2000;
+
+/**
  * Keeps the frontend's {@link GraphReplica} in step with the backend `Router` (DESIGN 4 "Routing
  * table on frontends"): `GraphSubscribe` when a router is registered and we have no live
  * subscription (start, backend lost and back, a gap, a new `generation`, a stream that stalls),
@@ -38,6 +46,8 @@ export class GraphSync {
   #source: string[] = [];
   #lastActivity = 0;
   #subscribes = 0;
+  /** Consecutive subscriptions without a snapshot batch in answer. */
+  #unanswered = 0;
   #why = 'waiting for the backend router';
 
   constructor(
@@ -88,6 +98,13 @@ export class GraphSync {
   tick(): void {
     if (this.#state === 'idle') {
       if (this.routerAddresses().length > 0) this.subscribe('backend router available');
+    } else if (
+      this.#state === 'subscribing' &&
+      this.deps.now() - this.#lastActivity > Math.min(this.timeoutMs, FIRST_ANSWER_MS * 2 ** this.#unanswered)
+    ) {
+      this.#unanswered++;
+      this.#toIdle('no answer to GraphSubscribe');
+      if (this.routerAddresses().length > 0) this.subscribe('no answer to the last subscription');
     } else if (this.#state !== 'live' && this.deps.now() - this.#lastActivity > this.timeoutMs) {
       this.#toIdle('the snapshot stream stalled');
     } else if (this.#state === 'live' && this.#source.length === 1) {
@@ -129,6 +146,7 @@ export class GraphSync {
 
   onSnapshot(v: GraphSnapshot): void {
     if (v.index === 0) {
+      this.#unanswered = 0;
       this.#snapshot = { id: v.snapshotId, next: 0 };
       this.replica.beginSnapshot(Number(v.seq));
       this.#state = 'loading';
