@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChainSource } from '@shoal/chain';
 import { ClusterMember, type ClusterTls, CodecRegistry, type MembershipEvent } from '@shoal/cluster';
-import { type FrontProtocol, MESH_PROTOCOL_VERSION, registerFrontProtocol } from '@shoal/front-protocol';
+import { type FrontProtocol, registerFrontProtocol } from '@shoal/front-protocol';
 import type { Logger } from '@shoal/log';
 import { metricsHandler, type Registry } from '@shoal/metrics';
 import type { Store } from '@shoal/store';
@@ -15,6 +15,7 @@ import {
 } from './api/index.js';
 import { gossipCalls } from './api-gossip.js';
 import { ChainFundingLookup } from './chain.js';
+import { backendMemberOptions } from './cluster-options.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, OUR_INIT_FEATURES } from './constants.js';
 import { BackendError } from './errors.js';
 import { createHandlers, hostPort, type NodeView, remoteAddress } from './handlers.js';
@@ -113,19 +114,7 @@ export class Backend implements NodeView {
         codecs,
         ...(deps.registry === undefined ? {} : { metrics: { registry: deps.registry } }),
       },
-      {
-        host: c.host,
-        port: c.port,
-        roles: ['backend', ...(c.roles ?? []).filter((r) => r !== 'backend')],
-        seedNodes: c.seedNodes,
-        tls: c.tls,
-        protocolVersion: MESH_PROTOCOL_VERSION,
-        ...(c.failureDetectorThresholdMs === undefined
-          ? {}
-          : { failureDetectorThresholdMs: c.failureDetectorThresholdMs }),
-        ...(c.downAfterMs === undefined ? {} : { downAfterMs: c.downAfterMs }),
-        ...(c.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: c.heartbeatIntervalMs }),
-      },
+      backendMemberOptions(c, ['backend', ...(c.roles ?? []).filter((r) => r !== 'backend')], c.tls),
     );
     this.router = createRouter(this, deps, options);
     this.switchboard = new Switchboard({

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClusterMember, type ClusterTls, CodecRegistry } from '@shoal/cluster';
-import { MESH_PROTOCOL_VERSION, registerFrontProtocol } from '@shoal/front-protocol';
+import { registerFrontProtocol } from '@shoal/front-protocol';
 import type { Logger } from '@shoal/log';
 import { metricsHandler, type Registry } from '@shoal/metrics';
 import { ApiError, type ApiHandlers, type ApiServer, createApiServer } from '../api/index.js';
+import { backendMemberOptions } from '../cluster-options.js';
 
 /** The mesh role of a follower backend: it never has `backend`, so frontends never route to it. */
 export const STANDBY_ROLE = 'standby';
@@ -79,19 +80,7 @@ export class Standby {
         logger: deps.logger.child({ component: 'cluster' }),
         codecs,
       },
-      {
-        host: c.host,
-        port: c.port,
-        roles: [STANDBY_ROLE],
-        seedNodes: c.seedNodes,
-        tls: deps.tls,
-        protocolVersion: MESH_PROTOCOL_VERSION,
-        ...(c.failureDetectorThresholdMs === undefined
-          ? {}
-          : { failureDetectorThresholdMs: c.failureDetectorThresholdMs }),
-        ...(c.downAfterMs === undefined ? {} : { downAfterMs: c.downAfterMs }),
-        ...(c.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: c.heartbeatIntervalMs }),
-      },
+      backendMemberOptions(c, [STANDBY_ROLE], deps.tls),
     );
     const registry = deps.registry;
     const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
