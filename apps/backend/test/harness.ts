@@ -20,7 +20,7 @@ import {
 import { createLogger, type Logger } from '@shoal/log';
 import { createMetricsRegistry, type Registry } from '@shoal/metrics';
 import { openSqliteStore, type Store } from '@shoal/store';
-import { Backend, type BackendOptions } from '../src/index.js';
+import { Backend, type BackendDeps, type BackendOptions } from '../src/index.js';
 
 /** Bitcoin's regtest genesis hash as BOLT 0 `chain_hash` bytes. */
 export const REGTEST = Buffer.from('06226e46111a0b59caaf126043eb5bbf28c34f3a5e332a1fc7b2b73cf188910f', 'hex');
@@ -206,13 +206,17 @@ export async function startBackend(
     reconnect?: Partial<BackendOptions['reconnect']>;
     connectTimeoutMs?: number;
     maxIdlePeers?: number;
+    /** Collaborators besides the store, logger and registry (e.g. a chain source, the node key). */
+    deps?: Partial<BackendDeps>;
+    /** Options over the test defaults (node id, alias, addresses, gossip...). */
+    options?: Partial<BackendOptions>;
   } = {},
 ): Promise<TestBackend> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shoal-backend-'));
   const store = await openSqliteStore({ path: join(dir, 'shoal.sqlite') });
   const registry = createMetricsRegistry({ labels: { role: 'backend' }, defaultMetrics: false });
   const backend = new Backend(
-    { logger: testLogger(), store, registry, blockHeight: async () => 0 },
+    { logger: testLogger(), store, registry, blockHeight: async () => 0, ...opts.deps },
     {
       nodeId: nodeId(200),
       alias: 'test-backend',
@@ -232,6 +236,7 @@ export async function startBackend(
       reconnect: { enabled: true, initialDelayMs: 50, maxDelayMs: 400, ...opts.reconnect },
       connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
       ...(opts.maxIdlePeers === undefined ? {} : { maxIdlePeers: opts.maxIdlePeers }),
+      ...opts.options,
     },
   );
   try {

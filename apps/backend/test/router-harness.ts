@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ANYONE_CAN_SPEND_SCRIPT, RegtestChain } from '@shoal/chain';
@@ -17,21 +17,10 @@ import {
   signChannelUpdate,
   signNodeAnnouncement,
 } from '@shoal/gossip';
-import { createMetricsRegistry, type Registry } from '@shoal/metrics';
-import { openSqliteStore, type Store } from '@shoal/store';
 import type { ChannelAnnouncementMessage, ChannelUpdateMessage, NodeAnnouncementMessage } from '@shoal/wire';
 import { Block, script as bscript, Transaction } from 'bitcoinjs-lib';
-import { Backend, type BackendOptions } from '../src/index.js';
-import {
-  clusterTls,
-  HEARTBEAT_MS,
-  Inbox,
-  PASSWORD,
-  REGTEST,
-  type TestFrontend,
-  THRESHOLD_MS,
-  testLogger,
-} from './harness.js';
+import type { BackendOptions } from '../src/index.js';
+import { Inbox, REGTEST, startBackend, type TestBackend, type TestFrontend } from './harness.js';
 
 /** The backend's node private key in these tests (its node id is `nodeId(200)` of the harness). */
 export const BACKEND_KEY = Buffer.alloc(32, 200);
@@ -220,68 +209,26 @@ export function nodeAnn(k: Buffer, alias: string, timestamp = nowS() - 30): Sign
 }
 
 /** A backend with a SQLite store in `dir`, the given chain as its chain source, and the API. */
-export interface GossipBackend {
-  backend: Backend;
-  store: Store;
-  registry: Registry;
-  dir: string;
-  url: string;
-  stop(keepDir?: boolean): Promise<void>;
-}
+export type GossipBackend = TestBackend;
 
-export async function startGossipBackend(
+export function startGossipBackend(
   chain: RegtestChain | undefined,
   opts: { dir?: string; gossip?: BackendOptions['gossip']; nodeKey?: boolean } = {},
 ): Promise<GossipBackend> {
-  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shoal-router-'));
-  const store = await openSqliteStore({ path: join(dir, 'shoal.sqlite') });
-  const registry = createMetricsRegistry({ labels: { role: 'backend' }, defaultMetrics: false });
-  const backend = new Backend(
-    {
-      logger: testLogger(),
-      store,
-      registry,
+  return startBackend({
+    dir: opts.dir ?? mkdtempSync(join(tmpdir(), 'shoal-router-')),
+    reconnect: { enabled: false },
+    deps: {
       ...(chain === undefined ? {} : { chain }),
       ...(opts.nodeKey === false ? {} : { nodeKey: BACKEND_KEY }),
     },
-    {
+    options: {
       nodeId: pub(BACKEND_KEY),
       alias: 'shoal-router-test',
-      color: '49daaa',
-      network: 'regtest',
-      chainHash: REGTEST,
       publicAddresses: [{ type: 'ipv4', addr: Uint8Array.of(10, 0, 0, 1), port: 9735 }],
-      cluster: {
-        host: '127.0.0.1',
-        port: 0,
-        seedNodes: [],
-        tls: clusterTls(),
-        failureDetectorThresholdMs: THRESHOLD_MS,
-        heartbeatIntervalMs: HEARTBEAT_MS,
-      },
-      api: { host: '127.0.0.1', port: 0, password: PASSWORD, authFailureDelayMs: 0 },
-      reconnect: { enabled: false, initialDelayMs: 50, maxDelayMs: 400 },
       ...(opts.gossip === undefined ? {} : { gossip: opts.gossip }),
     },
-  );
-  try {
-    await backend.start();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  return {
-    backend,
-    store,
-    registry,
-    dir,
-    url: `http://127.0.0.1:${backend.apiPort}`,
-    async stop(keepDir = false) {
-      await backend.stop();
-      await store.close();
-      if (!keepDir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
 }
 
 /** A test frontend's gossip side: verdicts, snapshot batches and published deltas, each in an inbox. */
