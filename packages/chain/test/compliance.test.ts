@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ chainSourceCompliance('regtest (in process)', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'shoal-chain-compliance-'));
   const chain = new RegtestChain({}, { dataDir });
   await chain.start();
+  // The shared suite (./compliance.ts, where the assertions are) expects a fresh chain.
+  assert.equal((await chain.getTip()).height, 0, 'a fresh regtest chain starts at genesis');
   return {
     source: chain,
     generate: async (n, address) => void (await chain.generate(n, address)),
@@ -29,6 +32,7 @@ chainSourceCompliance('bitcoind client against the regtest RPC server', async ()
     { url: server.url, user: 'shoal', password: 'test-password', network: 'regtest', pollIntervalMs: 0 },
   );
   await source.start();
+  assert.equal((await source.getTip()).height, 0, 'the client sees the fresh chain behind the RPC server');
   return {
     source,
     generate: async (n, address) => void (await source.rpc.call('generatetoaddress', [n, address])),
