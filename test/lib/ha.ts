@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestEtcd } from '@shoal/ha';
 import { nodeSeedPath } from '@shoal/identity';
 import pg from 'pg';
 import { eventually, freePort, startProcess, type TestProcess } from './processes.js';
@@ -11,53 +12,8 @@ import { ROOT, type TestNode } from './shoal.js';
 
 // ---- etcd ---------------------------------------------------------------------------------------
 
-/** A single-member etcd (Debian `etcd-server`) on loopback, data in a temp dir. */
-export interface TestEtcd {
-  endpoint: string;
-  proc: TestProcess;
-  /** Kills it and removes its data. Safe to call twice. */
-  stop(): Promise<void>;
-}
-
-export async function startEtcd(): Promise<TestEtcd> {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-etcd-'));
-  const endpoint = `http://127.0.0.1:${await freePort()}`;
-  const peer = `http://127.0.0.1:${await freePort()}`;
-  const proc = startProcess('etcd', 'etcd', [
-    '--name=e2e',
-    `--data-dir=${join(dir, 'data')}`,
-    `--listen-client-urls=${endpoint}`,
-    `--advertise-client-urls=${endpoint}`,
-    `--listen-peer-urls=${peer}`,
-    `--initial-advertise-peer-urls=${peer}`,
-    `--initial-cluster=e2e=${peer}`,
-    '--initial-cluster-state=new',
-    // Raft timings of a tight (loopback) cluster; they do not change lease expiry.
-    '--heartbeat-interval=100',
-    '--election-timeout=500',
-    '--logger=zap',
-    '--log-level=warn',
-  ]);
-  const stop = async (): Promise<void> => {
-    await proc.stop(2_000);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await eventually(
-      'etcd healthy',
-      async () => {
-        if (proc.child.exitCode !== null) throw new Error(`etcd exited: ${proc.output().slice(-2000)}`);
-        const r = await fetch(`${endpoint}/health`);
-        return r.ok && ((await r.json()) as { health?: string }).health === 'true' ? true : undefined;
-      },
-      20_000,
-    );
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { endpoint, proc, stop };
-}
+/** A single-member etcd (Debian `etcd-server`) on loopback, data in a temp dir (`@shoal/ha`'s test helper). */
+export { startEtcd, type TestEtcd } from '@shoal/ha';
 
 // ---- PostgreSQL primary + synchronous standby ---------------------------------------------------
 
